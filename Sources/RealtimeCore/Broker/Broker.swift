@@ -1,0 +1,42 @@
+import NIOCore
+
+/// The seam between an edge and its backend. The edge never knows whether it runs on
+/// memory (one node) or Redis (a cluster): both honour the same contract.
+///
+/// Presence calls complete only once the cluster-wide state reflects them, so a
+/// `members` query right after a join's ack sees the joiner on every edge.
+public protocol Broker: Sendable {
+    var nodeId: String { get }
+
+    /// Connects and starts delivering events. Returns once the backend is usable.
+    func start(onEvent: @escaping @Sendable (BrokerEvent) -> Void) async throws
+    func shutdown() async
+
+    /// The edge gained its first local interest in a topic: deliveries for it must
+    /// start before this returns. Reference counting is the edge's job.
+    func acquire(_ topic: Topic) async throws
+    /// The edge lost its last local interest in a topic.
+    func release(_ topic: Topic) async
+
+    /// Sends a frame to every subscriber of `topic`, on every edge.
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws
+
+    /// Adds a member to a channel and announces it to the channel, atomically.
+    /// Returns false (and announces nothing) when it already was a member.
+    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool
+    /// Removes a member from channels, announcing each removal to the rest.
+    func leave(memberId: String, node: String, from channels: [ChannelAnnouncement]) async throws
+    /// Rewrites a member's record in channels, announcing each update.
+    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?) async throws
+    func members(of channel: String) async throws -> [PresenceRecord]
+    func activeChannels() async throws -> [ChannelSummary]
+    /// Re-asserts presence after the backend lost it (a Redis restart), silently.
+    func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws
+
+    /// The stored settings, or nil when none are stored yet.
+    func loadSettings() async throws -> RealtimeSettings?
+    /// Stores `settings` unless some are stored already; returns what is in force.
+    func seedSettings(_ settings: RealtimeSettings) async throws -> RealtimeSettings
+    /// Stores settings and tells every edge (including this one, via `.settingsChanged`).
+    func storeSettings(_ settings: RealtimeSettings) async throws
+}

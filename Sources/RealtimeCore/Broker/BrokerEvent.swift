@@ -1,0 +1,11 @@
+/// What a broker tells its edge, from any thread. Handlers must be quick and never block.
+public enum BrokerEvent: Sendable {
+    /// A message for local recipients.
+    case delivery(Delivery)
+    /// Settings changed somewhere in the cluster.
+    case settingsChanged(RealtimeSettings)
+    /// The backend became unreachable; publishes fail until `.restored`.
+    case lost
+    /// The backend is reachable again after a loss: the edge re-asserts its presence.
+    case restored
+}

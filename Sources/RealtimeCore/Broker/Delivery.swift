@@ -1,0 +1,26 @@
+import NIOCore
+
+/// A message on its way to local recipients: one pre-encoded Engine.IO text frame
+/// payload, written unchanged to every recipient; echo-off is a filter, not a re-encode.
+public struct Delivery: Sendable {
+    public var topic: Topic
+    public var frame: ByteBuffer
+    /// The socket id that must not receive it (the sender, when echo is off).
+    public var excluding: String?
+
+    public init(topic: Topic, frame: ByteBuffer, excluding: String? = nil) {
+        self.topic = topic
+        self.frame = frame
+        self.excluding = excluding
+    }
+}
+
+/// A channel and the pre-encoded event frame its members must get.
+public struct ChannelAnnouncement: Sendable {
+    public var channel: String
+    public var frame: ByteBuffer
+    public init(channel: String, frame: ByteBuffer) {
+        self.channel = channel
+        self.frame = frame
+    }
+}

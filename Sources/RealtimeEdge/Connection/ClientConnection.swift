@@ -1,0 +1,40 @@
+import NIOCore
+import RealtimeCore
+import SocketIOProtocol
+import Synchronization
+
+/// What the hub knows of a live, connected socket: its id, user, metadata and
+/// outbound queue. Shared between the session task and fan-out.
+final class ClientConnection: Sendable {
+    /// The Socket.IO socket id, which is also the member id in presence.
+    let id: String
+    let userId: String?
+    let queue: OutboundQueue
+    private let stats: NodeStats
+    private let metadataBox = Mutex<JSONValue>(.null)
+
+    init(id: String, userId: String?, queue: OutboundQueue, stats: NodeStats) {
+        self.id = id
+        self.userId = userId
+        self.queue = queue
+        self.stats = stats
+    }
+
+    /// This connection's metadata, shared by all its channels; null before any `update`.
+    var metadata: JSONValue {
+        get { metadataBox.withLock { $0 } }
+        set { metadataBox.withLock { $0 = newValue } }
+    }
+
+    func record(node: String) -> PresenceRecord {
+        PresenceRecord(id: id, data: metadata, node: node, userId: userId)
+    }
+
+    /// Queues a frame; a client whose queue overflows is disconnected by its session.
+    func send(_ frame: ByteBuffer) {
+        if queue.enqueue(frame) {
+            stats.messagesOut.add(1, ordering: .relaxed)
+            stats.bytesOut.add(frame.readableBytes, ordering: .relaxed)
+        }
+    }
+}

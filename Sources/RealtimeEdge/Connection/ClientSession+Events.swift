@@ -1,0 +1,139 @@
+import NIOCore
+import RealtimeCore
+import SocketIOProtocol
+
+extension ClientSession {
+    /// Dispatches one client event and answers it: ack `{ok: true}` / result, or the
+    /// error in the ack, or `realtime:error` when the client passed no ack.
+    func handleEvent(_ packet: SocketIOPacket) async {
+        let name = packet.eventName ?? ""
+        let payload = packet.eventArguments.first ?? .null
+        let result: JSONValue
+        do {
+            guard payload.objectValue != nil else {
+                throw RealtimeError(.invalidPayload, "\(name) expects an object payload")
+            }
+            switch name {
+            case "join": result = try await join(payload)
+            case "leave": result = try await leave(payload)
+            case "update": result = try await update(payload)
+            case "message": result = try await message(payload)
+            case "members":
+                guard packet.id != nil else {
+                    throw RealtimeError(.invalidPayload, "members answers through an ack: emit it with a callback")
+                }
+                result = try await members(payload)
+            default:
+                throw RealtimeError(.invalidPayload, "unknown event \(name.prefix(64))")
+            }
+        } catch let error as RealtimeError {
+            sendError(error, event: name, ackId: packet.id)
+            return
+        } catch {
+            logger.error("event failed", metadata: ["event": "\(name)", "error": "\(error)"])
+            sendError(RealtimeError(.internalServerError, "the backend is unavailable; the event was not delivered"), event: name, ackId: packet.id)
+            return
+        }
+        if let id = packet.id { send(.ack(id: id, [result])) }
+    }
+
+    private var ok: JSONValue { .object(["ok": true]) }
+
+    private func echo(_ payload: JSONValue) -> Bool {
+        payload["echo"]?.boolValue ?? identity?.echoMessages ?? true
+    }
+
+    private func channelName(_ payload: JSONValue) throws(RealtimeError) -> String {
+        guard let channel = payload["channel"]?.stringValue else {
+            throw RealtimeError(.invalidChannel, "channel must be a string")
+        }
+        if let problem = node.configuration.limits.validateChannelName(channel) { throw problem }
+        return channel
+    }
+
+    private func join(_ payload: JSONValue) async throws -> JSONValue {
+        let channel = try channelName(payload)
+        guard let connection, !channels.contains(channel) else { return ok }
+        let limit = node.configuration.limits.maxChannelsPerConnection
+        guard channels.count < limit else {
+            throw RealtimeError(.notAllowed, "a connection may be in at most \(limit) channels")
+        }
+        // Local membership first, so the joiner's own channel:join (echo) reaches it.
+        channels.insert(channel)
+        node.hub.addMember(connection, to: channel)
+        do {
+            try await node.interest.retain(.channel(channel))
+            let record = connection.record(node: node.nodeId)
+            _ = try await node.broker.join(
+                channel: channel, member: record,
+                announce: EventFrames.presence(.join, channel: channel, member: record),
+                excluding: echo(payload) ? nil : connection.id)
+        } catch {
+            channels.remove(channel)
+            node.hub.removeMember(connection.id, from: channel)
+            await node.interest.release(.channel(channel))
+            throw error
+        }
+        return ok
+    }
+
+    private func leave(_ payload: JSONValue) async throws -> JSONValue {
+        let channel = try channelName(payload)
+        guard let connection, channels.contains(channel) else { return ok }
+        channels.remove(channel)
+        node.hub.removeMember(connection.id, from: channel)
+        let frame = EventFrames.presence(.leave, channel: channel, member: connection.record(node: node.nodeId))
+        defer { Task { [interest = node.interest] in await interest.release(.channel(channel)) } }
+        try await node.broker.leave(memberId: connection.id, node: node.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)])
+        // The leaver is no longer a member, so its own copy (echo) is sent directly.
+        if echo(payload) { connection.send(frame) }
+        return ok
+    }
+
+    private func update(_ payload: JSONValue) async throws -> JSONValue {
+        guard let connection else { return ok }
+        guard let data = payload["data"] else {
+            throw RealtimeError(.invalidPayload, "update expects {data}")
+        }
+        let size = data.serialized.count
+        let limit = node.configuration.limits.maxMetadataBytes
+        guard size <= limit else {
+            throw RealtimeError(.payloadTooLarge, "metadata is \(size) bytes; the limit is \(limit)")
+        }
+        connection.metadata = data
+        guard !channels.isEmpty else { return ok }
+        let record = connection.record(node: node.nodeId)
+        let announcements = channels.map {
+            ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.update, channel: $0, member: record))
+        }
+        try await node.broker.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id)
+        return ok
+    }
+
+    private func message(_ payload: JSONValue) async throws -> JSONValue {
+        guard let connection else { return ok }
+        guard let eventName = payload["eventName"]?.stringValue else {
+            throw RealtimeError(.invalidPayload, "message expects {eventName, message, channel?}")
+        }
+        try EventNames.validateClientEventName(eventName)
+        // No channel (absent or null) makes the message a broadcast.
+        var channel: String?
+        if let value = payload["channel"], !value.isNull { channel = try channelName(payload) }
+        let body = payload["message"] ?? .null
+        let bodyBytes = body.serialized
+        let limit = node.configuration.limits.maxPayloadBytes
+        guard bodyBytes.count <= limit else {
+            throw RealtimeError(.payloadTooLarge, "message is \(bodyBytes.count) bytes; the limit is \(limit)")
+        }
+        let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: bodyBytes)
+        let excluding = echo(payload) ? nil : connection.id
+        try await node.broker.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding)
+        return ok
+    }
+
+    private func members(_ payload: JSONValue) async throws -> JSONValue {
+        let channel = try channelName(payload)
+        let members = try await node.broker.members(of: channel)
+        return .object(["data": .array(members.map(\.publicJSON))])
+    }
+}

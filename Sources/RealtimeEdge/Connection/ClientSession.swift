@@ -1,0 +1,188 @@
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import RealtimeCore
+import SocketIOProtocol
+
+/// One client's Engine.IO/Socket.IO conversation on one WebSocket. Inbound packets
+/// are handled one at a time, in order, by the task that runs the session; the
+/// writer and heartbeat run beside it and share only the queue.
+final class ClientSession {
+    let node: EdgeNode
+    let clientAddress: String
+    let socketId = RandomID.make()
+    let queue: OutboundQueue
+    let pongs = PongTracker()
+    var logger: Logger
+
+    /// Set once CONNECT succeeded.
+    var connection: ClientConnection?
+    var identity: ClientIdentity?
+    var refused = false
+    var channels: Set<String> = []
+
+    init(node: EdgeNode, clientAddress: String) {
+        self.node = node
+        self.clientAddress = clientAddress
+        let limits = node.configuration.limits
+        self.queue = OutboundQueue(maxFrames: limits.maxQueuedFrames, maxBytes: limits.maxQueuedBytes)
+        var logger = node.logger
+        logger[metadataKey: "socket"] = "\(socketId)"
+        self.logger = logger
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let config = node.configuration
+        queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.open(EngineIOOpen(
+            sid: RandomID.make(),
+            upgrades: [],
+            pingInterval: Int(config.pingInterval.components.seconds * 1000 + config.pingInterval.components.attoseconds / 1_000_000_000_000_000),
+            pingTimeout: Int(config.pingTimeout.components.seconds * 1000 + config.pingTimeout.components.attoseconds / 1_000_000_000_000_000),
+            maxPayload: config.maxPayload
+        )))))
+        await withTaskGroup(of: Void.self) { group in
+            let queue = self.queue
+            let pongs = self.pongs
+            let logger = self.logger
+            group.addTask { await Self.writeLoop(queue: queue, outbound: outbound, logger: logger) }
+            group.addTask {
+                await Self.heartbeat(queue: queue, pongs: pongs, interval: config.pingInterval, timeout: config.pingTimeout)
+            }
+            await readLoop(inbound)
+            queue.close(.clientClosed)
+            group.cancelAll()
+        }
+        await cleanUp()
+    }
+
+    private func readLoop(_ inbound: WebSocketInboundStream) async {
+        do {
+            for try await message in inbound.messages(maxSize: node.configuration.maxPayload) {
+                if queue.closeReason != nil { break }
+                switch message {
+                case .text(let text):
+                    node.stats.bytesIn.add(text.utf8.count, ordering: .relaxed)
+                    await handleFrame(text)
+                case .binary:
+                    // Socket.IO binary attachments arrive as binary frames: not supported.
+                    sendError(RealtimeError(.invalidPayload, "binary frames are not supported; send JSON text"), event: "binary", ackId: nil)
+                }
+            }
+        } catch {
+            logger.debug("connection read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func handleFrame(_ text: String) async {
+        let packet: EngineIOPacket
+        do {
+            packet = try EngineIOCodec.decode(text.utf8)
+        } catch {
+            if connection != nil {
+                sendError(RealtimeError(.invalidPayload, "malformed packet: \(error.description)"), event: "unknown", ackId: nil)
+            } else {
+                queue.close(.protocolViolation(error.description))
+            }
+            return
+        }
+        switch packet {
+        case .pong:
+            pongs.markAnswered()
+        case .ping(let payload):
+            // Only a polling→websocket upgrade probe pings the server; answer it anyway.
+            queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.pong(payload))))
+        case .close:
+            queue.close(.clientClosed)
+        case .message(let socketPacket):
+            await handleSocketPacket(socketPacket)
+        case .open, .upgrade, .noop:
+            break
+        }
+    }
+
+    private func handleSocketPacket(_ packet: SocketIOPacket) async {
+        if refused { return }  // after CONNECT_ERROR no further packets are accepted
+        guard packet.namespace == "/" else {
+            send(.init(type: .connectError, namespace: packet.namespace, data: .object(["message": "Invalid namespace"])))
+            return
+        }
+        switch packet.type {
+        case .connect:
+            if connection == nil { await connect(auth: packet.data) }
+        case .disconnect:
+            queue.close(.clientClosed)
+        case .event:
+            guard connection != nil else {
+                queue.close(.protocolViolation("event before CONNECT"))
+                return
+            }
+            node.stats.messagesIn.add(1, ordering: .relaxed)
+            await handleEvent(packet)
+        case .binaryEvent, .binaryAck:
+            sendError(RealtimeError(.invalidPayload, "binary attachments are not supported; send JSON"), event: packet.eventName ?? "binary", ackId: packet.id)
+        case .ack, .connectError:
+            break  // the server never asks clients for acks
+        }
+    }
+
+    func send(_ packet: SocketIOPacket) {
+        let frame = ByteBuffer(bytes: EngineIOCodec.encodeMessage(packet))
+        if let connection { connection.send(frame) } else { queue.enqueue(frame) }
+    }
+
+    /// Reports a failure: in the ack when there is one, else as `realtime:error`.
+    func sendError(_ error: RealtimeError, event: String, ackId: Int?) {
+        node.stats.errorsSent.add(1, ordering: .relaxed)
+        if let ackId {
+            send(.ack(id: ackId, [.object(["error": .object(["code": .string(error.code.rawValue), "message": .string(error.message)])])]))
+        } else {
+            let frame = EventFrames.error(error, event: event)
+            if let connection { connection.send(frame) } else { queue.enqueue(frame) }
+        }
+    }
+
+    private static func writeLoop(queue: OutboundQueue, outbound: WebSocketOutboundWriter, logger: Logger) async {
+        var batch: [ByteBuffer] = []
+        batch.reserveCapacity(16)
+        do {
+            while await queue.drain(into: &batch) {
+                for frame in batch {
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                }
+            }
+        } catch {
+            logger.debug("write failed", metadata: ["error": "\(error)"])
+            queue.close(.clientClosed)
+            return
+        }
+        let reason = queue.closeReason ?? .clientClosed
+        switch reason {
+        case .clientClosed:
+            break
+        case .slowConsumer, .pingTimeout, .protocolViolation:
+            logger.info("closing connection", metadata: ["reason": "\(reason.text)"])
+            try? await outbound.close(.policyViolation, reason: reason.text)
+        case .serverShutdown:
+            // Socket.IO clients reconnect after an Engine.IO close; send one first.
+            try? await outbound.write(.text("1"))
+            try? await outbound.close(.goingAway, reason: reason.text)
+        case .handshakeRefused, .sessionEnded:
+            try? await outbound.close(.normalClosure, reason: reason.text)
+        }
+    }
+
+    private static func heartbeat(queue: OutboundQueue, pongs: PongTracker, interval: Duration, timeout: Duration) async {
+        let ping = ByteBuffer(string: "2")
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            pongs.markPinged()
+            guard queue.enqueue(ping) else { return }
+            do { try await Task.sleep(for: timeout) } catch { return }
+            if !pongs.wasAnswered {
+                queue.close(.pingTimeout)
+                return
+            }
+        }
+    }
+}

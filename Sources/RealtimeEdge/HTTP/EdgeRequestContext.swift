@@ -1,0 +1,20 @@
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+
+/// Request context carrying the peer address (for X-Forwarded-For and rate limits)
+/// and the WebSocket upgrade slot.
+public struct EdgeRequestContext: RequestContext, WebSocketRequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<EdgeRequestContext>
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Server API bodies are small JSON documents.
+    public var maxUploadSize: Int { 256 * 1024 }
+}

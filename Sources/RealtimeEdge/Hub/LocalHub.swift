@@ -1,0 +1,85 @@
+import NIOCore
+import RealtimeCore
+import Synchronization
+
+/// This edge's subscription index: which local connections belong to which
+/// channel and user, and every local connection (for broadcasts). Deliveries walk
+/// the index under one short lock and only append the shared frame to queues.
+final class LocalHub: Sendable {
+    private struct State {
+        var all: [String: ClientConnection] = [:]
+        var channels: [String: [String: ClientConnection]] = [:]
+        var users: [String: [String: ClientConnection]] = [:]
+    }
+    private let state = Mutex(State())
+
+    func register(_ connection: ClientConnection) {
+        state.withLock { s in
+            s.all[connection.id] = connection
+            if let user = connection.userId { s.users[user, default: [:]][connection.id] = connection }
+        }
+    }
+
+    /// Returns true when this was the user's last local connection.
+    @discardableResult
+    func unregister(_ connection: ClientConnection) -> Bool {
+        state.withLock { s in
+            s.all[connection.id] = nil
+            guard let user = connection.userId else { return false }
+            s.users[user]?[connection.id] = nil
+            if s.users[user]?.isEmpty == true {
+                s.users[user] = nil
+                return true
+            }
+            return false
+        }
+    }
+
+    func addMember(_ connection: ClientConnection, to channel: String) {
+        state.withLock { $0.channels[channel, default: [:]][connection.id] = connection }
+    }
+
+    func removeMember(_ connectionId: String, from channel: String) {
+        state.withLock { s in
+            s.channels[channel]?[connectionId] = nil
+            if s.channels[channel]?.isEmpty == true { s.channels[channel] = nil }
+        }
+    }
+
+    func connection(_ id: String) -> ClientConnection? {
+        state.withLock { $0.all[id] }
+    }
+
+    func connections(ofUser userId: String) -> [ClientConnection] {
+        state.withLock { s in s.users[userId].map { Array($0.values) } ?? [] }
+    }
+
+    /// Every local membership with its current record, to re-assert presence after a backend outage.
+    func memberships(node: String) -> [(channel: String, member: PresenceRecord)] {
+        state.withLock { s in
+            s.channels.flatMap { channel, members in
+                members.values.map { (channel: channel, member: $0.record(node: node)) }
+            }
+        }
+    }
+
+    var allConnections: [ClientConnection] { state.withLock { Array($0.all.values) } }
+    var connectionCount: Int { state.withLock { $0.all.count } }
+    var channelCount: Int { state.withLock { $0.channels.count } }
+
+    /// Hands a delivery to every local recipient except the excluded sender.
+    func deliver(_ delivery: Delivery) {
+        state.withLock { s in
+            switch delivery.topic {
+            case .channel(let name):
+                guard let members = s.channels[name] else { return }
+                for (id, connection) in members where id != delivery.excluding { connection.send(delivery.frame) }
+            case .broadcast:
+                for (id, connection) in s.all where id != delivery.excluding { connection.send(delivery.frame) }
+            case .user(let userId):
+                guard let connections = s.users[userId] else { return }
+                for (id, connection) in connections where id != delivery.excluding { connection.send(delivery.frame) }
+            }
+        }
+    }
+}

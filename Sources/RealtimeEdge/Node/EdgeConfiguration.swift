@@ -1,0 +1,57 @@
+import RealtimeCore
+
+/// Everything an edge needs to start; filled from flags and REALTIME_* variables.
+public struct EdgeConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// nil selects the in-memory single-node backend.
+    public var redisURL: String?
+    public var nodeId: String
+    /// The address other processes (coordinator, dashboards) use to reach this edge.
+    public var advertisedAddress: String?
+    public var masterKey: String?
+    public var jwtSecret: String?
+    /// Settings used to seed the store when none are stored yet.
+    public var initialSettings: RealtimeSettings
+    public var limits: ConnectionLimits
+    public var pingInterval: Duration
+    public var pingTimeout: Duration
+    /// Largest Engine.IO packet accepted; bigger frames close the connection (1009).
+    public var maxPayload: Int
+    /// Addresses whose X-Forwarded-For header is believed (the load balancer).
+    public var trustedProxies: Set<String>
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        redisURL: String? = nil,
+        nodeId: String = EdgeConfiguration.defaultNodeId(),
+        advertisedAddress: String? = nil,
+        masterKey: String? = nil,
+        jwtSecret: String? = nil,
+        initialSettings: RealtimeSettings = .default,
+        limits: ConnectionLimits = .default,
+        pingInterval: Duration = .seconds(25),
+        pingTimeout: Duration = .seconds(20),
+        maxPayload: Int = 1_000_000,
+        trustedProxies: Set<String> = ["127.0.0.1", "::1"]
+    ) {
+        self.host = host
+        self.port = port
+        self.redisURL = redisURL
+        self.nodeId = nodeId
+        self.advertisedAddress = advertisedAddress
+        self.masterKey = masterKey
+        self.jwtSecret = jwtSecret
+        self.initialSettings = initialSettings
+        self.limits = limits
+        self.pingInterval = pingInterval
+        self.pingTimeout = pingTimeout
+        self.maxPayload = maxPayload
+        self.trustedProxies = trustedProxies
+    }
+
+    public static func defaultNodeId() -> String {
+        "edge-" + RandomID.make(length: 8)
+    }
+}

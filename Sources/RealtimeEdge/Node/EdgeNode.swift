@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import NIOCore
+import RealtimeCore
+import Synchronization
+
+/// One edge: the broker behind it, the local subscription index, settings and
+/// stats. Sessions and HTTP routes share it; it holds no per-connection state itself.
+public final class EdgeNode: Sendable {
+    public let configuration: EdgeConfiguration
+    public let broker: any Broker
+    public let stats = NodeStats()
+    public let settings: SettingsStore
+    let hub = LocalHub()
+    let interest: TopicInterest
+    let authenticator: HandshakeAuthenticator
+    let logger: Logger
+    private let draining = Atomic<Bool>(false)
+
+    public init(configuration: EdgeConfiguration, broker: any Broker, logger: Logger) async {
+        self.configuration = configuration
+        self.broker = broker
+        self.settings = SettingsStore(configuration.initialSettings)
+        self.interest = TopicInterest(broker: broker)
+        self.authenticator = HandshakeAuthenticator(sessions: await SessionVerifier(secret: configuration.jwtSecret))
+        self.logger = logger
+    }
+
+    public var nodeId: String { configuration.nodeId }
+
+    /// Connects the broker, loads (or seeds) the settings and subscribes to broadcasts.
+    public func start() async throws {
+        try await broker.start { [weak self] event in self?.handle(event) }
+        let inForce = try await broker.seedSettings(configuration.initialSettings)
+        settings.replace(inForce)
+        try await interest.retain(.broadcast)
+        logger.info("edge started", metadata: ["node": "\(nodeId)", "backend": "\(type(of: broker))"])
+    }
+
+    /// Ends every session (clients are told to reconnect elsewhere) and disconnects the broker.
+    public func shutdown() async {
+        draining.store(true, ordering: .relaxed)
+        for connection in hub.allConnections { connection.queue.close(.serverShutdown) }
+        // Give sessions a moment to clean their presence up before the broker goes.
+        for _ in 0..<50 where hub.connectionCount > 0 {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        await broker.shutdown()
+    }
+
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+    public var isBackendUp: Bool { stats.backendUp.load(ordering: .relaxed) }
+    public var connectionCount: Int { hub.connectionCount }
+    public var channelCount: Int { hub.channelCount }
+
+    private func handle(_ event: BrokerEvent) {
+        switch event {
+        case .delivery(let delivery):
+            hub.deliver(delivery)
+        case .settingsChanged(let newSettings):
+            settings.replace(newSettings)
+            logger.info("settings changed", metadata: ["enabled": "\(newSettings.enabled)", "rateLimits": "\(newSettings.rateLimits.count)"])
+        case .lost:
+            if stats.backendUp.exchange(false, ordering: .relaxed) {
+                stats.backendOutages.add(1, ordering: .relaxed)
+                stats.backendDownSince.store(Int(unixNow()), ordering: .relaxed)
+                logger.error("backend unreachable: publishes fail until it returns")
+            }
+        case .restored:
+            stats.backendUp.store(true, ordering: .relaxed)
+            stats.backendDownSince.store(0, ordering: .relaxed)
+            let memberships = hub.memberships(node: nodeId)
+            logger.notice("backend reachable again: restoring presence", metadata: ["memberships": "\(memberships.count)"])
+            Task { [broker, logger] in
+                do {
+                    try await broker.restore(memberships)
+                    if let stored = try await broker.loadSettings() { self.settings.replace(stored) }
+                } catch {
+                    logger.error("presence restore failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
+
+func unixNow() -> Double {
+    Date().timeIntervalSince1970
+}

@@ -1,0 +1,52 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+
+extension EdgeNode {
+    /// The HTTP application: Socket.IO endpoints, node routes and the server API.
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: EdgeRequestContext.self)
+        addNodeRoutes(to: router)
+        addPollingRefusal(to: router)
+        addServerAPIRoutes(to: router)
+        let config = configuration
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: makeWebSocketRouter(),
+                configuration: .init(ws: .init(
+                    maxFrameSize: config.maxPayload,
+                    autoPing: .disabled,  // Engine.IO has its own heartbeat
+                    closeTimeout: .seconds(5)))),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "realtime-edge"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+            logger: logger)
+    }
+
+    /// Starts the node and serves until SIGTERM/SIGINT, then drains: clients are told
+    /// to reconnect elsewhere, presence is cleaned up, and only then the server stops.
+    public func run() async throws {
+        try await start()
+        let app = makeApplication { port in
+            self.logger.notice("edge listening", metadata: ["port": "\(port)", "node": "\(self.nodeId)"])
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: DrainService(node: self))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// Shut down before the HTTP server (services stop in reverse order), so clients
+/// are drained while the listener still answers health checks with 503.
+struct DrainService: Service {
+    let node: EdgeNode
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        node.logger.notice("draining edge")
+        await node.shutdown()
+    }
+}

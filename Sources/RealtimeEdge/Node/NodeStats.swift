@@ -1,0 +1,28 @@
+import Foundation
+import Synchronization
+
+/// Counters of one edge, lock-free so the hot path only pays an atomic add.
+public final class NodeStats: Sendable {
+    public let startedAt = ContinuousClock.now
+    public let connections = Atomic<Int>(0)
+    public let totalConnections = Atomic<Int>(0)
+    public let messagesIn = Atomic<Int>(0)
+    public let messagesOut = Atomic<Int>(0)
+    public let bytesIn = Atomic<Int>(0)
+    public let bytesOut = Atomic<Int>(0)
+    public let errorsSent = Atomic<Int>(0)
+    public let slowClientDisconnects = Atomic<Int>(0)
+    public let rateLimitRejections = Atomic<Int>(0)
+    public let handshakeFailures = Atomic<Int>(0)
+    public let backendOutages = Atomic<Int>(0)
+    public let backendUp = Atomic<Bool>(true)
+    /// Seconds since the epoch when the current backend outage began, 0 when none.
+    public let backendDownSince = Atomic<Int>(0)
+
+    public init() {}
+
+    public var uptimeSeconds: Double {
+        let elapsed = ContinuousClock.now - startedAt
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RealtimeCore
+import SocketIOProtocol
+
+/// The server API of SPEC §3, for application backends, on every edge.
+extension EdgeNode {
+    func addServerAPIRoutes(to router: Router<EdgeRequestContext>) {
+        let api = router.group("/api/v1").add(middleware: MasterKeyMiddleware(masterKey: configuration.masterKey))
+        api.post("/channels/:channel/messages") { request, context in
+            try await self.apiCall {
+                let channel = try self.pathChannel(context)
+                let (eventName, message) = try await self.eventBody(request, context)
+                let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: message)
+                try await self.broker.publish(.channel(channel), frame: frame, excluding: nil)
+                return JSONResponse.ok(["accepted": true], status: .accepted)
+            }
+        }
+        api.post("/broadcast") { request, context in
+            try await self.apiCall {
+                let (eventName, message) = try await self.eventBody(request, context)
+                let frame = EventFrames.message(eventName: eventName, channel: nil, serializedMessage: message)
+                try await self.broker.publish(.broadcast, frame: frame, excluding: nil)
+                return JSONResponse.ok(["accepted": true], status: .accepted)
+            }
+        }
+        api.get("/channels/:channel/members") { _, context in
+            try await self.apiCall {
+                let channel = try self.pathChannel(context)
+                let members = try await self.broker.members(of: channel)
+                return JSONResponse.ok(.array(members.map(\.publicJSON)))
+            }
+        }
+        api.get("/channels") { _, _ in
+            try await self.apiCall {
+                let channels = try await self.broker.activeChannels()
+                return JSONResponse.ok(.array(channels.map {
+                    .object(["channel": .string($0.channel), "members": .number(Double($0.members))])
+                }))
+            }
+        }
+        api.post("/users/:userId/events") { request, context in
+            try await self.apiCall {
+                guard let userId = context.pathParameter("userId"), !userId.isEmpty, userId.utf8.count <= 256 else {
+                    throw APIError.badRequest("userId must be 1 to 256 bytes")
+                }
+                let body = try await request.jsonBody(limit: context.maxUploadSize)
+                let event = try UserEvent(body: body)
+                try await self.broker.publish(.user(userId), frame: event.frame, excluding: nil)
+                return JSONResponse.ok(["accepted": true], status: .accepted)
+            }
+        }
+        api.get("/config") { _, _ in
+            try await self.apiCall {
+                let settings = try await self.broker.loadSettings() ?? self.settings.settings
+                return JSONResponse.bytes(Array(SettingsCoding.encode(settings)))
+            }
+        }
+        api.put("/config") { request, context in
+            try await self.apiCall {
+                let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                let settings: RealtimeSettings
+                do {
+                    settings = try SettingsCoding.decodeValidated(Data(buffer.readableBytesView))
+                } catch let error as SettingsValidationError {
+                    throw APIError.badRequest(error.description)
+                }
+                try await self.broker.storeSettings(settings)
+                self.settings.replace(settings)
+                return JSONResponse.bytes(Array(SettingsCoding.encode(settings)))
+            }
+        }
+    }
+
+    /// Maps failures to the SPEC's `{"errors": [...]}` shape; backend failures are 503.
+    private func apiCall(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            return error.response
+        } catch let error as RealtimeError {
+            return JSONResponse.error(.badRequest, code: error.code.rawValue, message: error.message)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return JSONResponse.error(.contentTooLarge, code: "payload_too_large", message: "request body too large")
+        } catch {
+            logger.error("server API call failed", metadata: ["error": "\(error)"])
+            return JSONResponse.error(.serviceUnavailable, code: "service_unavailable", message: "the backend is unavailable; retry shortly")
+        }
+    }
+
+    private func pathChannel(_ context: EdgeRequestContext) throws -> String {
+        guard let channel = context.pathParameter("channel") else { throw APIError.badRequest("missing channel") }
+        if let problem = configuration.limits.validateChannelName(channel) { throw problem }
+        return channel
+    }
+
+    /// `{eventName, message}` with the same rules and limits as client messages.
+    private func eventBody(_ request: Request, _ context: EdgeRequestContext) async throws -> (String, [UInt8]) {
+        let body = try await request.jsonBody(limit: context.maxUploadSize)
+        guard body.objectValue != nil else { throw APIError.badRequest("body must be an object {eventName, message}") }
+        guard let eventName = body["eventName"]?.stringValue else { throw APIError.badRequest("eventName: required string") }
+        try EventNames.validateClientEventName(eventName)
+        let message = (body["message"] ?? .null).serialized
+        let limit = configuration.limits.maxPayloadBytes
+        guard message.count <= limit else {
+            throw APIError(status: .contentTooLarge, code: "payload_too_large", message: "message is \(message.count) bytes; the limit is \(limit)")
+        }
+        return (eventName, message)
+    }
+}

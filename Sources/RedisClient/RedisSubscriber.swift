@@ -1,0 +1,122 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The pub/sub connection.
+///
+/// Keeps the desired set of channels and patterns and (re)connects with
+/// exponential backoff (100 ms doubling to 2 s), resubscribing everything
+/// after a reconnect before reporting `.connected`. A PING probe every
+/// `probeInterval` (answered within one interval, or the connection is
+/// declared dead, closed and replaced) catches connections that died
+/// silently. Reference counting of topics is the caller's job.
+///
+/// `onMessage` runs on the connection's event loop, in arrival order: keep it
+/// cheap and hop elsewhere for real work. `onStateChange` runs there too,
+/// in order. Call `stop()` when done: the reconnect loop keeps the subscriber
+/// alive otherwise.
+public final class RedisSubscriber: Sendable {
+    private let eventLoop: any EventLoop
+    private let core: NIOLoopBoundBox<SubscriberCore>
+    private let publishedState: NIOLockedValueBox<RedisSubscriberState>
+
+    public init(
+        configuration: RedisConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger,
+        probeInterval: Duration = .seconds(1),
+        onMessage: @escaping @Sendable (RedisPubSubMessage) -> Void,
+        onStateChange: @escaping @Sendable (RedisSubscriberState) -> Void
+    ) {
+        // One loop for the subscriber's whole life: its state machine and
+        // every connection it opens share it.
+        let eventLoop = eventLoopGroup.next()
+        let publishedState = NIOLockedValueBox(RedisSubscriberState.disconnected)
+        let core = SubscriberCore(
+            eventLoop: eventLoop,
+            configuration: configuration,
+            logger: logger,
+            probeInterval: TimeAmount(probeInterval),
+            publishedState: publishedState,
+            onMessage: onMessage,
+            onStateChange: onStateChange
+        )
+        self.eventLoop = eventLoop
+        self.publishedState = publishedState
+        self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: eventLoop)
+    }
+
+    /// Begins connecting in the background and returns at once.
+    public func start() {
+        let core = self.core
+        self.eventLoop.execute {
+            core.value.start()
+        }
+    }
+
+    /// Returns once connected and resubscribed; throws `.timeout` otherwise.
+    public func waitUntilConnected(timeout: Duration) async throws {
+        let core = self.core
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            self.eventLoop.execute {
+                core.value.waitUntilConnected(timeout: TimeAmount(timeout), continuation: continuation)
+            }
+        }
+    }
+
+    /// Adds channels to the desired set and returns when Redis confirmed
+    /// them. While disconnected it throws `.notConnected`, but the channels
+    /// stay desired and are subscribed on reconnect.
+    public func subscribe(_ topics: [String]) async throws {
+        try await self.add(.subscribe, topics)
+    }
+
+    /// Removes channels from the desired set; best effort while disconnected.
+    public func unsubscribe(_ topics: [String]) async throws {
+        try await self.remove(.unsubscribe, topics)
+    }
+
+    /// Like `subscribe`, for glob-style patterns.
+    public func psubscribe(_ patterns: [String]) async throws {
+        try await self.add(.psubscribe, patterns)
+    }
+
+    /// Like `unsubscribe`, for patterns.
+    public func punsubscribe(_ patterns: [String]) async throws {
+        try await self.remove(.punsubscribe, patterns)
+    }
+
+    public var state: RedisSubscriberState {
+        self.publishedState.withLockedValue { $0 }
+    }
+
+    /// Stops reconnecting and closes the connection.
+    public func stop() async {
+        let core = self.core
+        do {
+            try await self.eventLoop.flatSubmit {
+                core.value.stop()
+            }.get()
+        } catch {
+            // The connection was already gone.
+        }
+    }
+
+    private func add(_ kind: SubscriptionChange.Kind, _ names: [String]) async throws {
+        let core = self.core
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            self.eventLoop.execute {
+                core.value.add(kind, names, continuation: continuation)
+            }
+        }
+    }
+
+    private func remove(_ kind: SubscriptionChange.Kind, _ names: [String]) async throws {
+        let core = self.core
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            self.eventLoop.execute {
+                core.value.remove(kind, names, continuation: continuation)
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RealtimeCore
+import RealtimeEdge
+
+struct EdgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edge",
+        abstract: "Serve Socket.IO clients and the server API (in-memory backend unless --redis is given).")
+
+    @Option(help: "Listen port (REALTIME_PORT).") var port: Int?
+    @Option(help: "Listen address (REALTIME_HOST).") var host: String?
+    @Option(help: "Redis URL, redis://[:password@]host:port[/db] (REALTIME_REDIS). Without it: single node, in memory.") var redis: String?
+    @Option(name: .customLong("node-id"), help: "This node's id (REALTIME_NODE_ID).") var nodeId: String?
+    @Option(name: .customLong("advertise"), help: "URL other processes use to reach this edge (REALTIME_ADVERTISE).") var advertise: String?
+    @Option(name: .customLong("master-key"), help: "Server API key (REALTIME_MASTER_KEY).") var masterKey: String?
+    @Option(name: .customLong("jwt-secret"), help: "HS256 secret for session tokens (REALTIME_JWT_SECRET).") var jwtSecret: String?
+    @Option(help: "JSON settings file used to seed the settings (REALTIME_SETTINGS).") var settings: String?
+    @Option(name: .customLong("ping-interval"), help: "Engine.IO ping interval in ms (REALTIME_PING_INTERVAL).") var pingInterval: Int?
+    @Option(name: .customLong("ping-timeout"), help: "Engine.IO ping timeout in ms (REALTIME_PING_TIMEOUT).") var pingTimeout: Int?
+    @Option(name: .customLong("trusted-proxy"), help: "Address whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).") var trustedProxies: [String] = []
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
+
+    func run() async throws {
+        let logger = makeLogger(label: "realtime.edge", level: logLevel ?? Env.value("REALTIME_LOG_LEVEL"))
+        var config = EdgeConfiguration()
+        config.port = port ?? Env.int("REALTIME_PORT") ?? 8080
+        config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
+        config.redisURL = redis ?? Env.value("REALTIME_REDIS")
+        config.nodeId = nodeId ?? Env.value("REALTIME_NODE_ID") ?? EdgeConfiguration.defaultNodeId()
+        config.advertisedAddress = advertise ?? Env.value("REALTIME_ADVERTISE")
+        config.masterKey = masterKey ?? Env.value("REALTIME_MASTER_KEY")
+        config.jwtSecret = jwtSecret ?? Env.value("REALTIME_JWT_SECRET")
+        if let ms = pingInterval ?? Env.int("REALTIME_PING_INTERVAL") { config.pingInterval = .milliseconds(ms) }
+        if let ms = pingTimeout ?? Env.int("REALTIME_PING_TIMEOUT") { config.pingTimeout = .milliseconds(ms) }
+        let proxies = trustedProxies + (Env.value("REALTIME_TRUSTED_PROXIES")?.split(separator: ",").map(String.init) ?? [])
+        if !proxies.isEmpty { config.trustedProxies = Set(proxies) }
+        if let path = settings ?? Env.value("REALTIME_SETTINGS") {
+            config.initialSettings = try loadSettingsFile(path)
+        }
+        let broker = try makeBroker(config: config, logger: logger)
+        let node = await EdgeNode(configuration: config, broker: broker, logger: logger)
+        try await node.run()
+    }
+}
+
+func loadSettingsFile(_ path: String) throws -> RealtimeSettings {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read settings file \(path)")
+    }
+    do {
+        return try SettingsCoding.decodeValidated(data)
+    } catch {
+        throw ValidationError("settings file \(path): \(error.description)")
+    }
+}
+
+func makeLogger(label: String, level: String?) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = level.flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
