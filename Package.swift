@@ -69,16 +69,30 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "RealtimeCoordinator",
+            dependencies: [
+                "RealtimeCore",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "realtime",
             dependencies: [
                 "RealtimeEdge",
+                "RealtimeCoordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "SocketIOProtocolTests", dependencies: ["SocketIOProtocol"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
+        .testTarget(name: "RealtimeCoreTests", dependencies: ["RealtimeCore"]),
         .testTarget(
             name: "RealtimeEdgeTests",
             dependencies: [

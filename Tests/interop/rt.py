@@ -323,21 +323,6 @@ class RTClient:
         except socketio.exceptions.TimeoutError:
             raise AssertionError(f"{self.name}: no ack for {event!r} {short(data)} within {timeout}s") from None
 
-    def call_noarg(self, event: str, timeout: float = DEFAULT_WAIT) -> Any:
-        """Emit an event with no payload at all, with an ack."""
-        done = threading.Event()
-        box: list = []
-
-        def cb(*args):
-            box.append(args)
-            done.set()
-
-        self.sio.emit(event, None, callback=cb)
-        if not done.wait(timeout):
-            raise AssertionError(f"{self.name}: no ack for {event!r} (no payload) within {timeout}s")
-        a = box[0]
-        return a[0] if len(a) == 1 else (a if a else None)
-
     def ok(self, event: str, data: Any = None) -> Any:
         ack = self.call(event, data)
         assert ack == {"ok": True}, f"{self.name}: {event} {short(data)} acked {short(ack)}, expected {{'ok': True}}"

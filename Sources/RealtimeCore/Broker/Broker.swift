@@ -1,4 +1,5 @@
 import NIOCore
+import SocketIOProtocol
 
 /// The seam between an edge and its backend. The edge never knows whether it runs on
 /// memory (one node) or Redis (a cluster): both honour the same contract.
@@ -32,6 +33,11 @@ public protocol Broker: Sendable {
     func activeChannels() async throws -> [ChannelSummary]
     /// Re-asserts presence after the backend lost it (a Redis restart), silently.
     func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws
+
+    /// Publishes this node's stats for the coordinator (cluster backends only).
+    func heartbeat(_ stats: JSONValue) async throws
+    /// Removes this node from the cluster registry on a graceful shutdown.
+    func deregister() async
 
     /// The stored settings, or nil when none are stored yet.
     func loadSettings() async throws -> RealtimeSettings?

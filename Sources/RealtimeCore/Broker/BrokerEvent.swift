@@ -8,4 +8,7 @@ public enum BrokerEvent: Sendable {
     case lost
     /// The backend is reachable again after a loss: the edge re-asserts its presence.
     case restored
+    /// The coordinator declared this node dead (it was cut off, not dead): the edge
+    /// re-asserts the presence of its live connections.
+    case evicted
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import SocketIOProtocol
 import Synchronization
 
 /// The single-node backend: presence and settings in memory, deliveries handed
@@ -91,6 +92,9 @@ public final class MemoryBroker: Broker {
     public func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws {
         // Memory never loses presence while the process lives.
     }
+
+    public func heartbeat(_ stats: JSONValue) async throws {}
+    public func deregister() async {}
 
     public func loadSettings() async throws -> RealtimeSettings? {
         state.withLock { $0.settings }

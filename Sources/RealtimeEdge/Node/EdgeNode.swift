@@ -45,7 +45,20 @@ public final class EdgeNode: Sendable {
         for _ in 0..<50 where hub.connectionCount > 0 {
             try? await Task.sleep(for: .milliseconds(100))
         }
+        await broker.deregister()
         await broker.shutdown()
+    }
+
+    /// Every second, publishes this node's stats for the coordinator; a failure only logs.
+    func heartbeatLoop() async {
+        while !Task.isCancelled {
+            do {
+                try await broker.heartbeat(statsJSON())
+            } catch {
+                logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
     public var isDraining: Bool { draining.load(ordering: .relaxed) }
@@ -69,15 +82,23 @@ public final class EdgeNode: Sendable {
         case .restored:
             stats.backendUp.store(true, ordering: .relaxed)
             stats.backendDownSince.store(0, ordering: .relaxed)
-            let memberships = hub.memberships(node: nodeId)
-            logger.notice("backend reachable again: restoring presence", metadata: ["memberships": "\(memberships.count)"])
-            Task { [broker, logger] in
-                do {
-                    try await broker.restore(memberships)
-                    if let stored = try await broker.loadSettings() { self.settings.replace(stored) }
-                } catch {
-                    logger.error("presence restore failed", metadata: ["error": "\(error)"])
-                }
+            logger.notice("backend reachable again: restoring presence")
+            restorePresence()
+        case .evicted:
+            logger.warning("the coordinator declared this node dead: re-asserting presence")
+            restorePresence()
+        }
+    }
+
+    /// Writes every live local membership back (silently: members never left).
+    private func restorePresence() {
+        let memberships = hub.memberships(node: nodeId)
+        Task { [broker, logger] in
+            do {
+                try await broker.restore(memberships)
+                if let stored = try await broker.loadSettings() { self.settings.replace(stored) }
+            } catch {
+                logger.error("presence restore failed", metadata: ["error": "\(error)"])
             }
         }
     }

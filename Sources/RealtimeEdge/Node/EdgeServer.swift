@@ -32,7 +32,7 @@ extension EdgeNode {
             self.logger.notice("edge listening", metadata: ["port": "\(port)", "node": "\(self.nodeId)"])
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: DrainService(node: self))],
+            services: [.init(service: app), .init(service: DrainService(node: self)), .init(service: HeartbeatService(node: self))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -48,5 +48,17 @@ struct DrainService: Service {
         try? await gracefulShutdown()
         node.logger.notice("draining edge")
         await node.shutdown()
+    }
+}
+
+/// Publishes heartbeats until shutdown; stops first, so a draining edge goes quiet
+/// before it deregisters.
+struct HeartbeatService: Service {
+    let node: EdgeNode
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await node.heartbeatLoop()
+        }
     }
 }

@@ -1,0 +1,1 @@
+// The coordinator: node registry, dead-node cleanup, cluster stats.

@@ -1,0 +1,130 @@
+"""Fixtures: real redis-server and `realtime edge` processes on loopback.
+
+One behaviour suite, two backends: every test that takes `cluster` or
+`make_cluster` runs once against "memory" (one edge, no --redis) and once against
+"redis" (three edges sharing one redis-server, each with its own --node-id).
+
+Clusters with the same configuration are reused within a test module (each test
+uses fresh channel names and its clients are disconnected when it ends); a test
+that changes server state asks for `make_cluster(reuse=False)`. An edge that dies
+during a test fails that test (in teardown) with the edge's log, and the cluster
+is replaced for the next test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rt import Cluster, realtime_bin  # noqa: E402
+
+BACKENDS = [b for b in os.environ.get("REALTIME_TEST_BACKENDS", "memory,redis").split(",") if b]
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture(scope="session")
+def realtime_binary() -> Path:
+    p = realtime_bin()
+    if not p.exists() or not os.access(p, os.X_OK):
+        pytest.fail(f"realtime binary not found at {p} (build it with `swift build` or set REALTIME_BIN)",
+                    pytrace=False)
+    return p
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+class ClusterPool:
+    def __init__(self, backend: str, root: Path):
+        self.backend = backend
+        self.root = root
+        self.cache: dict[str, Cluster] = {}
+        self.live: list[Cluster] = []
+        self.n = 0
+
+    def get(self, reuse: bool = True, **kw) -> Cluster:
+        key = json.dumps(kw, sort_keys=True, default=str)
+        if reuse and key in self.cache:
+            c = self.cache[key]
+            if not c.check_alive():
+                return c
+            self.discard(c)
+        self.n += 1
+        c = Cluster(self.backend, self.root / f"cluster{self.n}", **kw).start()
+        self.live.append(c)
+        if reuse:
+            self.cache[key] = c
+        return c
+
+    def discard(self, c: Cluster) -> None:
+        for k, v in list(self.cache.items()):
+            if v is c:
+                del self.cache[k]
+        if c in self.live:
+            self.live.remove(c)
+        c.stop()
+
+    def close(self) -> None:
+        for c in list(self.live):
+            self.discard(c)
+
+
+@pytest.fixture(scope="module")
+def cluster_pool(backend, realtime_binary, tmp_path_factory):
+    pool = ClusterPool(backend, tmp_path_factory.mktemp(f"rt-{backend}"))
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture
+def make_cluster(cluster_pool, request):
+    """make_cluster(reuse=True, settings=..., edges=3, ping_interval=..., ping_timeout=...) -> Cluster"""
+    used: list[tuple[Cluster, bool]] = []
+
+    def make(reuse: bool = True, **kw) -> Cluster:
+        c = cluster_pool.get(reuse=reuse, **kw)
+        used.append((c, reuse))
+        return c
+
+    yield make
+
+    rep = getattr(request.node, "rep_call", None)
+    failed = rep is not None and rep.failed
+    crashes = []
+    seen = set()
+    for c, reuse in used:
+        if id(c) in seen:
+            continue
+        seen.add(id(c))
+        c.end_test()
+        dead = c.check_alive()
+        if failed and not dead:
+            print(f"[{c.backend}] edge logs after failure:\n{c.logs()}")
+        if dead:
+            crashes.extend(dead)
+        if dead or not reuse:
+            cluster_pool.discard(c)
+    if crashes:
+        pytest.fail("server process died during the test:\n" + "\n".join(crashes), pytrace=False)
+
+
+@pytest.fixture
+def cluster(make_cluster) -> Cluster:
+    """The default deployment (no API key or session required) for this backend."""
+    return make_cluster()
