@@ -29,7 +29,8 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CHiredis",
-            pkgConfig: "hiredis",
+            // No pkgConfig: Debian's hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM
+            // rejects with a warning; the headers are on the default include path anyway.
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(

@@ -35,10 +35,7 @@ struct PoolSlots {
     /// Picks the next slot round-robin. A dead or missing connection there is
     /// replaced in the background while another live connection serves this
     /// call; only when none is alive does the caller wait for a connect.
-    mutating func lease(
-        now: NIODeadline,
-        startConnect: (Int) -> Task<RedisConnection, any Error>
-    ) -> Lease {
+    mutating func lease(startConnect: (Int) -> Task<RedisConnection, any Error>) -> Lease {
         guard !self.isClosed else {
             return .fail
         }
@@ -50,7 +47,7 @@ struct PoolSlots {
             return .use(connection)
         case .connected, .idle:
             self.slots[preferred] = .connecting(startConnect(preferred))
-        case .backingOff(let until) where until <= now:
+        case .backingOff(let until) where until <= .now():
             self.slots[preferred] = .connecting(startConnect(preferred))
         case .backingOff, .connecting:
             break

@@ -4,26 +4,35 @@ import NIOPosix
 
 /// Opens the TCP channel shared by `RedisConnection` and `RedisSubscriber`.
 enum RedisChannelConnector {
-    /// Connects with a fresh `Handler` as the channel's only handler and
-    /// returns it bound to the channel's event loop.
+    /// A bootstrap whose channels get a fresh `Handler` as their only handler.
     ///
     /// The handler is created inside the channel initializer, i.e. once per
     /// attempted channel: the bootstrap may try several resolved addresses
     /// ("localhost" gives ::1 and 127.0.0.1), and a handler must never be
     /// shared between two channels.
-    static func connect<Handler: ChannelHandler & SendableMetatype>(
+    static func bootstrap<Handler: ChannelHandler & SendableMetatype>(
         configuration: RedisConfiguration,
         eventLoop: any EventLoop,
-        logger: Logger,
         makeHandler: @escaping @Sendable () -> Handler
-    ) async throws(RedisError) -> (any Channel, NIOLoopBound<Handler>) {
-        let bootstrap = ClientBootstrap(group: eventLoop)
+    ) -> ClientBootstrap {
+        ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(makeHandler())
                 }
             }
+    }
+
+    /// Connects and returns the channel with its handler, bound to the
+    /// channel's event loop.
+    static func connect<Handler: ChannelHandler & SendableMetatype>(
+        configuration: RedisConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        makeHandler: @escaping @Sendable () -> Handler
+    ) async throws(RedisError) -> (any Channel, NIOLoopBound<Handler>) {
+        let bootstrap = self.bootstrap(configuration: configuration, eventLoop: eventLoop, makeHandler: makeHandler)
         do {
             let channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
             let handler = try await channel.eventLoop.submit {

@@ -3,6 +3,7 @@ import NIOCore
 
 /// One connection, pipelined: many commands in flight, replies matched in
 /// FIFO order. AUTH and SELECT are sent right after connecting.
+/// The socket stays open until `close()` or until Redis drops it.
 public final class RedisConnection: Sendable {
     /// The event loop that owns the socket and the protocol state.
     public let eventLoop: any EventLoop

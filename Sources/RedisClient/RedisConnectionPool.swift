@@ -7,6 +7,7 @@ import NIOCore
 /// Connections are opened lazily and a dead one is replaced on next use.
 /// While Redis is down every slot backs off after a failed attempt, so callers
 /// get `.notConnected` immediately instead of queueing behind doomed connects.
+/// Call `close()` when done; open connections are not closed implicitly.
 public final class RedisConnectionPool: Sendable {
     private let configuration: RedisConfiguration
     private let eventLoopGroup: any EventLoopGroup
@@ -84,7 +85,7 @@ public final class RedisConnectionPool: Sendable {
 
     private func leaseConnection() async throws -> RedisConnection {
         let decision = self.slots.withLockedValue { slots in
-            slots.lease(now: .now()) { index in
+            slots.lease { index in
                 self.makeConnectAttempt(slot: index)
             }
         }

@@ -1,7 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// The subscriber's state machine. It lives on one event loop, which also
 /// owns every connection it opens, so the desired subscriptions, the live
@@ -25,8 +24,7 @@ final class SubscriberCore {
     private var isStopped = false
     private var reconnectTimer: Scheduled<Void>?
     private var backoff = SubscriberCore.initialBackoff
-    private var waiters: [Int: (continuation: UnsafeContinuation<Void, any Error>, timer: Scheduled<Void>)] = [:]
-    private var nextWaiterID = 0
+    private let waiters: ConnectionWaiters
 
     static let initialBackoff = TimeAmount.milliseconds(100)
     static let maximumBackoff = TimeAmount.seconds(2)
@@ -41,6 +39,7 @@ final class SubscriberCore {
         onStateChange: @escaping @Sendable (RedisSubscriberState) -> Void
     ) {
         self.eventLoop = eventLoop
+        self.waiters = ConnectionWaiters(eventLoop: eventLoop)
         self.configuration = configuration
         self.logger = logger
         self.probeInterval = probeInterval
@@ -68,16 +67,10 @@ final class SubscriberCore {
         let probeInterval = self.probeInterval
         let logger = self.logger
         let onMessage = self.onMessage
-        ClientBootstrap(group: self.eventLoop)
-            .connectTimeout(TimeAmount(self.configuration.connectTimeout))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        PubSubHandler(probeInterval: probeInterval, logger: logger, onMessage: onMessage)
-                    )
-                }
-            }
-            .connect(host: self.configuration.host, port: self.configuration.port)
+        let bootstrap = RedisChannelConnector.bootstrap(configuration: self.configuration, eventLoop: self.eventLoop) {
+            PubSubHandler(probeInterval: probeInterval, logger: logger, onMessage: onMessage)
+        }
+        bootstrap.connect(host: self.configuration.host, port: self.configuration.port)
             .hop(to: self.eventLoop)
             .assumeIsolated()
             .whenComplete { result in
@@ -173,11 +166,7 @@ final class SubscriberCore {
         self.isStopped = true
         self.reconnectTimer?.cancel()
         self.reconnectTimer = nil
-        for (_, waiter) in self.waiters {
-            waiter.timer.cancel()
-            waiter.continuation.resume(throwing: RedisError.notConnected)
-        }
-        self.waiters = [:]
+        self.waiters.failAll(.notConnected)
         let closed: EventLoopFuture<Void>
         if let connection = self.connection {
             self.connection = nil
@@ -196,14 +185,12 @@ final class SubscriberCore {
         }
         self.state = newState
         self.publishedState.withLockedValue { $0 = newState }
-        if newState == .connected {
-            for (_, waiter) in self.waiters {
-                waiter.timer.cancel()
-                waiter.continuation.resume()
-            }
-            self.waiters = [:]
-        }
+        // Callback first: whoever is woken by waitUntilConnected then already
+        // sees the transition reported.
         self.onStateChange(newState)
+        if newState == .connected {
+            self.waiters.resumeAll()
+        }
     }
 
     func waitUntilConnected(timeout: TimeAmount, continuation: UnsafeContinuation<Void, any Error>) {
@@ -215,14 +202,7 @@ final class SubscriberCore {
             continuation.resume(throwing: RedisError.notConnected)
             return
         }
-        let id = self.nextWaiterID
-        self.nextWaiterID += 1
-        let timer = self.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            if let waiter = self.waiters.removeValue(forKey: id) {
-                waiter.continuation.resume(throwing: RedisError.timeout)
-            }
-        }
-        self.waiters[id] = (continuation, timer)
+        self.waiters.add(continuation, timeout: timeout)
     }
 
     // MARK: Desired subscriptions

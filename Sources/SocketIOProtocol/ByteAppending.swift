@@ -10,16 +10,24 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends the decimal digits of `value` without going through `String`.
+    /// Digits are produced least significant first into a small stack buffer and
+    /// then copied in one go.
     mutating func appendDecimal(_ value: Int64) {
-        if value < 0 { append(ASCII.minus) }
-        var remaining = value.magnitude
-        let start = count
-        repeat {
-            append(ASCII.zero + UInt8(remaining % 10))
-            remaining /= 10
-        } while remaining > 0
-        // Digits were produced least significant first.
-        self[start...].reverse()
+        // 19 digits for |Int64.min| plus the sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var position = digits.count
+            var remaining = value.magnitude
+            repeat {
+                position -= 1
+                digits[position] = ASCII.zero + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            if value < 0 {
+                position -= 1
+                digits[position] = ASCII.minus
+            }
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[position...]))
+        }
     }
 
     @inline(__always)

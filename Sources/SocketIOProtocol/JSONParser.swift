@@ -30,11 +30,6 @@ struct JSONParser {
     /// Reused by every string that contains escapes, so decoding escapes costs one
     /// allocation per document rather than one per string.
     var scratch: [UInt8] = []
-    /// Elements and members of the containers currently open, innermost last.
-    /// Collecting them here and copying each finished container out at its exact
-    /// size avoids growing every array and rehashing every dictionary step by step.
-    var pendingElements: [JSONValue] = []
-    var pendingMembers: [(key: String, value: JSONValue)] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -112,11 +107,10 @@ struct JSONParser {
             index += 1
             return .array([])
         }
-        let base = pendingElements.count
+        var elements: [JSONValue] = []
         while true {
             skipWhitespace()
-            let element = try parseValue(depth: depth)
-            pendingElements.append(element)
+            elements.append(try parseValue(depth: depth))
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated array") }
             switch bytes[index] {
@@ -124,8 +118,6 @@ struct JSONParser {
                 index += 1
             case ASCII.closeBracket:
                 index += 1
-                let elements = Array(pendingElements[base...])
-                pendingElements.removeSubrange(base...)
                 return .array(elements)
             default:
                 throw error("expected ',' or ']' in array")
@@ -141,7 +133,7 @@ struct JSONParser {
             index += 1
             return .object([:])
         }
-        let base = pendingMembers.count
+        var members: [String: JSONValue] = [:]
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == ASCII.quote else {
@@ -154,8 +146,8 @@ struct JSONParser {
             }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth)
-            pendingMembers.append((key, value))
+            // Last duplicate wins, as in JavaScript's JSON.parse.
+            members[key] = try parseValue(depth: depth)
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated object") }
             switch bytes[index] {
@@ -163,12 +155,6 @@ struct JSONParser {
                 index += 1
             case ASCII.closeBrace:
                 index += 1
-                var members = [String: JSONValue](minimumCapacity: pendingMembers.count - base)
-                for member in pendingMembers[base...] {
-                    // Last duplicate wins, as in JavaScript's JSON.parse.
-                    members[member.key] = member.value
-                }
-                pendingMembers.removeSubrange(base...)
                 return .object(members)
             default:
                 throw error("expected ',' or '}' in object")

@@ -7,5 +7,5 @@ func makeBroker(config: EdgeConfiguration, logger: Logger) throws -> any Broker 
     guard let url = config.redisURL else {
         return MemoryBroker(nodeId: config.nodeId)
     }
-    _ = url; fatalError("redis WIP")
+    return try RedisBroker(url: url, nodeId: config.nodeId, logger: logger)
 }

@@ -114,9 +114,10 @@ struct PipeliningTests {
     }
 
     @Test func unreachableServerThrowsNotConnected() async throws {
-        let port = try await withRedisServer { $0.port }  // now free again
-        await #expect(throws: RedisError.notConnected) {
-            try await TestSupport.connect(RedisConfiguration(port: port))
+        try await withUnusedPort { port in
+            await #expect(throws: RedisError.notConnected) {
+                try await TestSupport.connect(RedisConfiguration(port: port))
+            }
         }
     }
 }

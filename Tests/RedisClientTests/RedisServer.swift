@@ -112,27 +112,36 @@ final class RedisServer: Sendable {
 
     /// Asks the kernel for a free port by binding port 0.
     private static func freePort() throws -> Int {
+        let (fd, port) = try bindLoopbackPort()
+        close(fd)
+        return port
+    }
+
+    /// A socket bound to a kernel-chosen loopback port, not listening: while
+    /// it is open, nobody else gets the port and connections to it are
+    /// refused.
+    static func bindLoopbackPort() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else {
             throw TestServerError.didNotStart("socket() failed")
         }
-        defer { close(fd) }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0 else {
-            throw TestServerError.didNotStart("bind() failed")
-        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
+        let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 getsockname(fd, $0, &length)
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound == 0, named == 0 else {
+            close(fd)
+            throw TestServerError.didNotStart("bind() failed")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     private static func canConnect(port: Int) -> Bool {
@@ -164,6 +173,7 @@ enum TestServerError: Error {
 
 /// Runs `body` against a fresh redis-server and kills it afterwards, whether
 /// `body` returns, throws or records failed expectations.
+@discardableResult
 func withRedisServer<Result>(
     arguments: [String] = [],
     _ body: (RedisServer) async throws -> Result
@@ -171,4 +181,13 @@ func withRedisServer<Result>(
     let server = try RedisServer.start(arguments: arguments)
     defer { server.stop() }
     return try await body(server)
+}
+
+/// Runs `body` with a loopback port on which nothing listens (connections
+/// are refused) and which no other test can take meanwhile.
+@discardableResult
+func withUnusedPort<Result>(_ body: (Int) async throws -> Result) async throws -> Result {
+    let (fd, port) = try RedisServer.bindLoopbackPort()
+    defer { close(fd) }
+    return try await body(port)
 }

@@ -6,10 +6,7 @@ import Testing
 @Suite("Reply types", .timeLimit(.minutes(1)))
 struct ReplyTypeTests {
     @Test func simpleStringAndInteger() async throws {
-        try await withRedisServer { server in
-            let connection = try await TestSupport.connect(server.configuration)
-            defer { Task { await connection.close() } }
-
+        try await withRedisConnection { connection in
             #expect(try await connection.send(RedisCommand("PING")) == .simpleString("PONG"))
             #expect(try await connection.send(RedisCommand("SET", "k", "v")) == .simpleString("OK"))
             #expect(try await connection.send(RedisCommand("INCR", "n")) == .integer(1))
@@ -20,22 +17,19 @@ struct ReplyTypeTests {
     }
 
     @Test func errorRepliesAreThrownBySendAndReturnedByPipeline() async throws {
-        try await withRedisServer { server in
-            let connection = try await TestSupport.connect(server.configuration)
-            defer { Task { await connection.close() } }
-
-            await #expect(throws: RedisError.self) {
-                try await connection.send(RedisCommand("NOSUCHCOMMAND"))
+        try await withRedisConnection { connection in
+            do {
+                _ = try await connection.send(RedisCommand("NOSUCHCOMMAND"))
+                Issue.record("an unknown command must fail")
+            } catch RedisError.server(let message) {
+                #expect(message.hasPrefix("ERR unknown command"))
             }
+
             _ = try await connection.send(RedisCommand("SET", "s", "text"))
             do {
                 _ = try await connection.send(RedisCommand("LPUSH", "s", "x"))
                 Issue.record("LPUSH on a string must fail")
-            } catch let error as RedisError {
-                guard case .server(let message) = error else {
-                    Issue.record("unexpected error \(error)")
-                    return
-                }
+            } catch RedisError.server(let message) {
                 #expect(message.hasPrefix("WRONGTYPE"))
             }
 
@@ -43,19 +37,16 @@ struct ReplyTypeTests {
                 RedisCommand("PING"), RedisCommand("LPUSH", "s", "x"), RedisCommand("GET", "s"),
             ])
             #expect(replies.count == 3)
-            #expect(replies[0] == .simpleString("PONG"))
-            #expect(replies[1].errorMessage?.hasPrefix("WRONGTYPE") == true)
-            #expect(replies[2].string == "text")
+            #expect(replies.first == .simpleString("PONG"))
+            #expect(replies.dropFirst().first?.errorMessage?.hasPrefix("WRONGTYPE") == true)
+            #expect(replies.last?.string == "text")
             // The connection is still usable after error replies.
             #expect(try await connection.send(RedisCommand("PING")) == .simpleString("PONG"))
         }
     }
 
     @Test func bulkAndNullBulk() async throws {
-        try await withRedisServer { server in
-            let connection = try await TestSupport.connect(server.configuration)
-            defer { Task { await connection.close() } }
-
+        try await withRedisConnection { connection in
             _ = try await connection.send(RedisCommand("SET", "k", "välue"))
             let value = try await connection.send(RedisCommand("GET", "k"))
             #expect(value == .bulkString(ByteBuffer(string: "välue")))
@@ -74,10 +65,7 @@ struct ReplyTypeTests {
     }
 
     @Test func arraysEmptyNestedAndNull() async throws {
-        try await withRedisServer { server in
-            let connection = try await TestSupport.connect(server.configuration)
-            defer { Task { await connection.close() } }
-
+        try await withRedisConnection { connection in
             _ = try await connection.send(RedisCommand("RPUSH", "list", "a", "b", "c"))
             let list = try await connection.send(RedisCommand("LRANGE", "list", 0, -1))
             #expect(list.array?.compactMap(\.string) == ["a", "b", "c"])
@@ -113,17 +101,14 @@ struct ReplyTypeTests {
     }
 
     @Test func bulkStringsAreBinarySafe() async throws {
-        try await withRedisServer { server in
-            let connection = try await TestSupport.connect(server.configuration)
-            defer { Task { await connection.close() } }
-
+        try await withRedisConnection { connection in
             let tricky: [UInt8] = [0, 13, 10, 36, 45, 49, 13, 10, 0, 255, 254, 42, 13]
             _ = try await connection.send(RedisCommand("SET", .bytes(tricky), .bytes(tricky)))
             let value = try await connection.send(RedisCommand("GET", .buffer(ByteBuffer(bytes: tricky))))
             #expect(value.buffer.map { Array($0.readableBytesView) } == tricky)
 
-            // Large enough to arrive in many reads and to need the reader to
-            // reassemble it.
+            // Large enough to arrive in many reads that the reader must
+            // reassemble.
             var large = [UInt8](repeating: 0, count: 1 << 20)
             for index in large.indices {
                 large[index] = UInt8(truncatingIfNeeded: index &* 31 &+ index >> 8)

@@ -56,4 +56,25 @@ struct ScriptTests {
             await pool.close()
         }
     }
+
+    @Test func scriptsAreReloadedAfterAServerRestart() async throws {
+        try await withRedisServer { server in
+            let pool = RedisConnectionPool(
+                configuration: server.configuration,
+                size: 1,
+                eventLoopGroup: TestSupport.group,
+                logger: TestSupport.logger
+            )
+            let script = RedisScript("return ARGV[1] .. '!'")
+            #expect(try await pool.run(script, keys: [], args: ["one"]).string == "one!")
+
+            // A restarted server has an empty script cache.
+            try server.restart()
+            let reloaded = await TestSupport.eventually {
+                (try? await pool.run(script, keys: [], args: ["two"]))?.string == "two!"
+            }
+            #expect(reloaded)
+            await pool.close()
+        }
+    }
 }

@@ -61,3 +61,19 @@ extension ByteBuffer {
         ByteBuffer(bytes: bytes)
     }
 }
+
+/// A fresh server and one connection to it; both are gone afterwards.
+@discardableResult
+func withRedisConnection<Result>(_ body: (RedisConnection) async throws -> Result) async throws -> Result {
+    try await withRedisServer { server in
+        let connection = try await TestSupport.connect(server.configuration)
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+}

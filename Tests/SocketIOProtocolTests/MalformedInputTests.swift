@@ -40,22 +40,25 @@ struct MalformedInputTests {
         #expect(failures > 4_000)
     }
 
-    @Test func everyTruncationOfValidFrames() {
+    @Test func truncationsOfValidFrames() {
         var generator = Generator(seed: 0xBAD_0002)
         var frames = Self.validFrames.map(bytes)
-        for _ in 0..<150 {
+        for _ in 0..<100 {
             frames.append(EngineIOCodec.encodeMessage(generator.packet()))
         }
         var checked = 0
         for frame in frames {
-            for end in 0...frame.count {
+            // Every prefix of short frames; for long ones a spread of ~40 cut points
+            // keeps the (quadratic) total cost bounded.
+            let stride = max(1, frame.count / 40)
+            for end in Swift.stride(from: 0, through: frame.count, by: stride) {
                 _ = Self.decodeEverything(Array(frame[..<end]))
                 // Also without the Engine.IO type digit, as a bare Socket.IO packet.
                 if end > 0 { _ = Self.decodeEverything(Array(frame[1..<end])) }
                 checked += 1
             }
         }
-        #expect(checked > 2_000)
+        #expect(checked > 3_000)
     }
 
     @Test func singleByteMutationsOfValidFrames() {

@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional
 import jwt
 import requests
 import socketio
+import websocket
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
@@ -64,7 +65,7 @@ def realtime_bin() -> Path:
     return p
 
 
-def make_jwt(sub: Optional[str], secret: str = JWT_SECRET, exp_in: int = 300, **extra) -> str:
+def make_jwt(sub: Optional[str], secret: str = JWT_SECRET, exp_in: int = 3600, **extra) -> str:
     now = int(time.time())
     payload: dict[str, Any] = {"iat": now, "exp": now + exp_in, **extra}
     if sub is not None:
@@ -80,11 +81,14 @@ def make_unsigned_jwt(sub: str) -> str:
 
 
 def tail(path: Path, lines: int = 60) -> str:
+    """The last lines of a log, preceded by any fatal-error lines from earlier in it."""
     try:
         data = path.read_text(errors="replace").splitlines()
     except OSError as e:
         return f"<cannot read {path}: {e}>"
-    return "\n".join(data[-lines:])
+    last = data[-lines:]
+    fatal = [l for l in data[:-lines] if "Fatal error" in l or "Program crashed" in l][:5]
+    return "\n".join((fatal + ["..."] if fatal else []) + last)
 
 
 def wait_until(pred: Callable[[], Any], timeout: float = DEFAULT_WAIT, interval: float = 0.02) -> Any:
@@ -148,16 +152,6 @@ class RedisServer:
             time.sleep(0.02)
         return False
 
-    def command(self, *args: str) -> bytes:
-        """Send one RESP command; return the raw reply (enough for tests)."""
-        parts = [f"*{len(args)}\r\n".encode()]
-        for a in args:
-            b = a.encode()
-            parts.append(f"${len(b)}\r\n".encode() + b + b"\r\n")
-        with socket.create_connection((HOST, self.port), timeout=2) as s:
-            s.sendall(b"".join(parts))
-            return s.recv(65536)
-
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
@@ -192,6 +186,10 @@ class Edge:
         logf.write(f"\n===== {' '.join(cmd)}\n".encode())
         logf.flush()
         env = {k: v for k, v in os.environ.items() if not k.startswith("REALTIME_")}
+        # A crash prints its "Fatal error: ..." line either way; the symbolicated
+        # backtrace takes ~10 s per crash, so it is opt-in.
+        if not os.environ.get("REALTIME_TEST_BACKTRACE"):
+            env.setdefault("SWIFT_BACKTRACE", "enable=no")
         self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         logf.close()
 
@@ -249,6 +247,7 @@ class RTClient:
         self.events: list[tuple[str, tuple]] = []
         self.cond = threading.Condition()
         self.connect_error_data: Any = None
+        self.disconnect_reason: Any = None
         self.disconnected = threading.Event()
         self.sio.on("*", self._on_any)
         self.sio.on("connect_error", self._on_connect_error)
@@ -266,6 +265,7 @@ class RTClient:
             self.cond.notify_all()
 
     def _on_disconnect(self, *args):
+        self.disconnect_reason = args[0] if args else None
         self.disconnected.set()
 
     # connection
@@ -313,9 +313,6 @@ class RTClient:
     # sending
     def emit(self, event: str, data: Any = None) -> None:
         self.sio.emit(event, data)
-
-    def emit_raw_args(self, event: str, *args: Any) -> None:
-        self.sio.emit(event, tuple(args))
 
     def call(self, event: str, data: Any = None, timeout: float = DEFAULT_WAIT) -> Any:
         try:
@@ -563,3 +560,74 @@ def assert_api_error(r: requests.Response, status: int, what: str = "") -> dict:
     assert isinstance(errs[0].get("code"), str) and errs[0]["code"], f"{what}: errors[0] has no code: {short(body)}"
     assert isinstance(errs[0].get("message"), str), f"{what}: errors[0] has no message: {short(body)}"
     return body
+
+
+# --------------------------------------------------------------------------- raw Engine.IO helpers
+
+
+def raw_connect(cluster, edge: int = 0, path: str = "/realtime/") -> websocket.WebSocket:
+    url = f"ws://{HOST}:{cluster.edge(edge).port}{path}?EIO=4&transport=websocket"
+    return websocket.create_connection(url, timeout=3, suppress_origin=True)
+
+
+def recv_frame(ws: websocket.WebSocket, timeout: float):
+    """Next text/binary frame, answering nothing; None on timeout, '' when closed."""
+    ws.settimeout(timeout)
+    try:
+        data = ws.recv()
+    except websocket.WebSocketTimeoutException:
+        return None
+    except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
+        return ""
+    if data in ("", b""):
+        return ""
+    return data
+
+
+def open_packet(ws) -> dict:
+    first = recv_frame(ws, 3)
+    assert isinstance(first, str) and first.startswith("0"), f"first frame is not an Engine.IO open packet: {first!r}"
+    return json.loads(first[1:])
+
+
+def sio_connect(ws, auth: dict | None = None) -> str:
+    """Send the Socket.IO CONNECT; return the server's answer (skipping pings, which are answered)."""
+    ws.send("40" + (json.dumps(auth) if auth is not None else ""))
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        f = recv_frame(ws, 0.5)
+        if f == "2":
+            ws.send("3")
+            continue
+        if f is None:
+            continue
+        return f
+    raise AssertionError("no answer to the Socket.IO CONNECT packet within 3s")
+
+
+def next_non_ping(ws, within: float, answer_pings: bool = True):
+    deadline = time.monotonic() + within
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        f = recv_frame(ws, left)
+        if f == "2":
+            if answer_pings:
+                ws.send("3")
+            continue
+        return f
+
+
+def raw_call(ws, ack_id: int, event: str, payload, within: float = 3.0):
+    """Emit an event with an ack id over a raw connection; return the ack's argument list."""
+    ws.send(f"42{ack_id}" + json.dumps([event, payload]))
+    deadline = time.monotonic() + within
+    prefix = f"43{ack_id}"
+    while time.monotonic() < deadline:
+        f = next_non_ping(ws, deadline - time.monotonic())
+        if f is None or f == "":
+            break
+        if isinstance(f, str) and f.startswith(prefix) and f[len(prefix):len(prefix) + 1] == "[":
+            return json.loads(f[len(prefix):])
+    raise AssertionError(f"no ack {ack_id} for raw {event} within {within}s")

@@ -7,66 +7,8 @@ import time
 
 import pytest
 import requests
-import websocket
 
-from rt import HOST, QUIET_WAIT, short, unique
-
-
-# --------------------------------------------------------------------------- raw Engine.IO helpers
-
-
-def raw_connect(cluster, edge: int = 0, path: str = "/realtime/") -> websocket.WebSocket:
-    url = f"ws://{HOST}:{cluster.edge(edge).port}{path}?EIO=4&transport=websocket"
-    return websocket.create_connection(url, timeout=3, suppress_origin=True)
-
-
-def recv_frame(ws: websocket.WebSocket, timeout: float):
-    """Next text/binary frame, answering nothing; None on timeout, '' when closed."""
-    ws.settimeout(timeout)
-    try:
-        data = ws.recv()
-    except websocket.WebSocketTimeoutException:
-        return None
-    except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
-        return ""
-    if data in ("", b""):
-        return ""
-    return data
-
-
-def open_packet(ws) -> dict:
-    first = recv_frame(ws, 3)
-    assert isinstance(first, str) and first.startswith("0"), f"first frame is not an Engine.IO open packet: {first!r}"
-    return json.loads(first[1:])
-
-
-def sio_connect(ws, auth: dict | None = None) -> str:
-    """Send the Socket.IO CONNECT; return the server's answer (skipping pings, which are answered)."""
-    ws.send("40" + (json.dumps(auth) if auth is not None else ""))
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        f = recv_frame(ws, 0.5)
-        if f == "2":
-            ws.send("3")
-            continue
-        if f is None:
-            continue
-        return f
-    raise AssertionError("no answer to the Socket.IO CONNECT packet within 3s")
-
-
-def next_non_ping(ws, within: float, answer_pings: bool = True):
-    deadline = time.monotonic() + within
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        f = recv_frame(ws, left)
-        if f == "2":
-            if answer_pings:
-                ws.send("3")
-            continue
-        return f
+from rt import next_non_ping, open_packet, raw_call, raw_connect, recv_frame, short, sio_connect, unique
 
 
 # --------------------------------------------------------------------------- tests
@@ -136,6 +78,30 @@ def test_clients_that_answer_pings_stay_connected(make_cluster):
     assert set(m["id"] for m in b.members(ch)) == {a.sid}
 
 
+def test_server_pings_every_ping_interval(make_cluster):
+    # Engine.IO 4: the server sends a ping every pingInterval; a client that
+    # hears none for pingInterval + pingTimeout treats the server as gone.
+    c = make_cluster(ping_interval=400, ping_timeout=1000)
+    ws = raw_connect(c, edge=0)
+    try:
+        open_packet(ws)
+        assert sio_connect(ws).startswith("40")
+        t0 = time.monotonic()
+        pings = []
+        while time.monotonic() - t0 < 2.2:
+            f = recv_frame(ws, 0.05)
+            if f == "2":
+                pings.append(time.monotonic() - t0)
+                ws.send("3")
+            elif f == "":
+                raise AssertionError(f"connection closed although every ping was answered (pings at {pings})")
+    finally:
+        ws.close()
+    gaps = [round(b - a, 3) for a, b in zip([0.0] + pings, pings)]
+    assert len(pings) >= 4, f"with pingInterval 400 ms expected >= 4 pings in 2.2 s, got them at {pings}"
+    assert max(gaps) <= 0.65, f"gaps between pings {gaps} s exceed pingInterval (0.4 s) + slack"
+
+
 def test_server_pings_and_closes_connection_that_misses_pongs(make_cluster):
     c = make_cluster(ping_interval=300, ping_timeout=300)
     watcher = c.client(edge=1)
@@ -147,10 +113,8 @@ def test_server_pings_and_closes_connection_that_misses_pongs(make_cluster):
         answer = sio_connect(ws)
         assert answer.startswith("40"), f"CONNECT answer {answer!r}"
         raw_sid = json.loads(answer[2:])["sid"]
-        ws.send("420" + json.dumps(["join", {"channel": ch}]))
-        ack = next_non_ping(ws, 3)
-        assert isinstance(ack, str) and ack.startswith("430") and json.loads(ack[3:]) == [{"ok": True}], \
-            f"raw join ack {ack!r}"
+        ack = raw_call(ws, 7, "join", {"channel": ch})
+        assert ack == [{"ok": True}], f"raw join ack {ack!r}"
         watcher.wait_for("channel:join", lambda p: p["message"]["id"] == raw_sid)
         # Now stop answering pings.
         pings = 0

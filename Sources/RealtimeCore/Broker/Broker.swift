@@ -19,8 +19,13 @@ public protocol Broker: Sendable {
     /// The edge lost its last local interest in a topic.
     func release(_ topic: Topic) async
 
-    /// Sends a frame to every subscriber of `topic`, on every edge.
-    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws
+    /// Sends a frame to every subscriber of `topic`, on every edge. With a rate-limit
+    /// check, the event is first counted against the limits (cluster-wide, in the same
+    /// round trip) and not published when one is exceeded: that limit is returned.
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit?
+
+    /// Counts one client event against rate limits; returns the first limit exceeded.
+    func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit?
 
     /// Adds a member to a channel and announces it to the channel, atomically.
     /// Returns false (and announces nothing) when it already was a member.
@@ -45,4 +50,11 @@ public protocol Broker: Sendable {
     func seedSettings(_ settings: RealtimeSettings) async throws -> RealtimeSettings
     /// Stores settings and tells every edge (including this one, via `.settingsChanged`).
     func storeSettings(_ settings: RealtimeSettings) async throws
+}
+
+extension Broker {
+    /// Publishes without rate limits (server API, presence).
+    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws {
+        _ = try await publish(topic, frame: frame, excluding: excluding, limitedBy: nil)
+    }
 }

@@ -15,6 +15,7 @@ public final class MemoryBroker: Broker {
         var settings: RealtimeSettings?
     }
     private let state = Mutex(State())
+    private let limiter = FixedWindowLimiter()
 
     public init(nodeId: String) {
         self.nodeId = nodeId
@@ -31,8 +32,14 @@ public final class MemoryBroker: Broker {
     public func acquire(_ topic: Topic) async throws {}
     public func release(_ topic: Topic) async {}
 
-    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws {
+    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
+        if let check, let exceeded = limiter.consume(check) { return exceeded }
         emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
+        return nil
+    }
+
+    public func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit? {
+        limiter.consume(check)
     }
 
     public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool {

@@ -13,11 +13,15 @@ extension ClientSession {
             guard payload.objectValue != nil else {
                 throw RealtimeError(.invalidPayload, "\(name) expects an object payload")
             }
+            let check = rateLimitCheck()
+            if name != "message", let check, let exceeded = try await node.broker.consumeRateLimits(check) {
+                throw rateLimited(exceeded)
+            }
             switch name {
             case "join": result = try await join(payload)
             case "leave": result = try await leave(payload)
             case "update": result = try await update(payload)
-            case "message": result = try await message(payload)
+            case "message": result = try await message(payload, rateLimits: check)
             case "members":
                 guard packet.id != nil else {
                     throw RealtimeError(.invalidPayload, "members answers through an ack: emit it with a callback")
@@ -38,6 +42,19 @@ extension ClientSession {
     }
 
     private var ok: JSONValue { .object(["ok": true]) }
+
+    /// The limits in force, counted per user with a session, else per client address.
+    private func rateLimitCheck() -> RateLimitCheck? {
+        let limits = node.settings.settings.rateLimits
+        guard !limits.isEmpty, let identity else { return nil }
+        return RateLimitCheck(limits: limits, subject: identity.rateLimitSubject)
+    }
+
+    private func rateLimited(_ limit: RateLimit) -> RealtimeError {
+        node.stats.rateLimitRejections.add(1, ordering: .relaxed)
+        logger.debug("rate limited", metadata: ["limit": "\(limit.name)"])
+        return .rateLimited(limit)
+    }
 
     private func echo(_ payload: JSONValue) -> Bool {
         payload["echo"]?.boolValue ?? identity?.echoMessages ?? true
@@ -110,7 +127,7 @@ extension ClientSession {
         return ok
     }
 
-    private func message(_ payload: JSONValue) async throws -> JSONValue {
+    private func message(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         guard let connection else { return ok }
         guard let eventName = payload["eventName"]?.stringValue else {
             throw RealtimeError(.invalidPayload, "message expects {eventName, message, channel?}")
@@ -127,7 +144,11 @@ extension ClientSession {
         }
         let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: bodyBytes)
         let excluding = echo(payload) ? nil : connection.id
-        try await node.broker.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding)
+        // The rate-limit check rides in the same Redis call as the publish.
+        if let exceeded = try await node.broker.publish(
+            channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits) {
+            throw rateLimited(exceeded)
+        }
         return ok
     }
 

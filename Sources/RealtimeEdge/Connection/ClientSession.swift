@@ -178,9 +178,8 @@ final class ClientSession {
             do { try await Task.sleep(for: interval) } catch { return }
             pongs.markPinged()
             guard queue.enqueue(ping) else { return }
-            do { try await Task.sleep(for: timeout) } catch { return }
-            if !pongs.wasAnswered {
-                queue.close(.pingTimeout)
+            guard await pongs.waitForPong(timeout: timeout) else {
+                if !Task.isCancelled { queue.close(.pingTimeout) }
                 return
             }
         }

@@ -8,6 +8,7 @@ extension EdgeNode {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: EdgeRequestContext.self)
         addNodeRoutes(to: router)
+        addMetricsRoute(to: router)
         addPollingRefusal(to: router)
         addServerAPIRoutes(to: router)
         let config = configuration

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RedisClient
+import Synchronization
+
+/// The coordinator process: watches the edges' heartbeats, judges every node,
+/// and (while it holds the leader lease) cleans up dead ones. It is never on the
+/// message path: edges keep relaying whether or not any coordinator runs.
+public final class Coordinator: Sendable {
+    public let configuration: CoordinatorConfiguration
+    let logger: Logger
+    let metrics = CoordinatorMetrics()
+    let lease: LeaderLease
+    private let pool: RedisConnectionPool
+    private let reader: ClusterReader
+    private let evictor: NodeEvictor
+    private let registry: Mutex<NodeRegistry>
+    /// Whether the latest registry read succeeded.
+    private let redisUp = Atomic<Bool>(false)
+
+    public init(
+        configuration: CoordinatorConfiguration, logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let redis = try RedisConfiguration(url: configuration.redisURL)
+        let pool = RedisConnectionPool(configuration: redis, size: 2, eventLoopGroup: eventLoopGroup, logger: logger)
+        self.pool = pool
+        self.reader = ClusterReader(pool: pool)
+        let lease = LeaderLease(coordinatorId: configuration.coordinatorId, pool: pool, ttl: configuration.leaseTTL, logger: logger)
+        self.lease = lease
+        self.evictor = NodeEvictor(
+            pool: pool, batchSize: max(1, configuration.evictionBatchSize), logger: logger,
+            isLeader: { lease.isLeader })
+        self.registry = Mutex(NodeRegistry(
+            thresholds: configuration.health,
+            forgetAfter: configuration.forgetDeadAfter,
+            blindAfter: configuration.tickInterval * 3))
+    }
+
+    public var id: String { configuration.coordinatorId }
+    var isRedisUp: Bool { redisUp.load(ordering: .relaxed) }
+
+    /// One registry pass: read, judge, refresh the metrics. Returns the dead nodes
+    /// this coordinator should clean up now (none unless it leads), already marked
+    /// as in flight so the next pass does not start them again.
+    func tick() async -> [String] {
+        let observation: ClusterObservation
+        do {
+            observation = try await reader.read()
+        } catch {
+            if redisUp.exchange(false, ordering: .relaxed) {
+                logger.warning("cannot read the cluster registry from Redis", metadata: ["error": "\(error)"])
+            }
+            metrics.update(snapshot())
+            return []
+        }
+        if !redisUp.exchange(true, ordering: .relaxed) {
+            logger.notice("reading the cluster registry", metadata: ["redis": "\(configuration.redisURL)"])
+        }
+        let now = ContinuousClock.now
+        let wallNow = Self.unixMilliseconds()
+        let leader = lease.isLeader
+        let (events, evictions) = registry.withLock { registry in
+            let events = registry.observe(observation, now: now, wallNow: wallNow)
+            guard leader else { return (events, [String]()) }
+            let candidates = registry.evictionCandidates
+            for id in candidates { registry.evictionStarted(id) }
+            return (events, candidates)
+        }
+        for event in events {
+            logger.notice("\(event)")
+        }
+        metrics.update(snapshot())
+        return evictions
+    }
+
+    /// Cleans up one dead node; failures are retried by a later pass.
+    func evict(_ nodeId: String) async {
+        let started = ContinuousClock.now
+        do {
+            let removed = try await evictor.evict(nodeId)
+            registry.withLock { $0.evictionFinished(nodeId, succeeded: true) }
+            logger.notice("cleaned up dead node", metadata: [
+                "node": "\(nodeId)", "members": "\(removed)", "took": "\(ContinuousClock.now - started)",
+            ])
+        } catch {
+            registry.withLock { $0.evictionFinished(nodeId, succeeded: false) }
+            logger.warning("dead node cleanup interrupted; will retry", metadata: ["node": "\(nodeId)", "error": "\(error)"])
+        }
+    }
+
+    func snapshot() -> ClusterSnapshot {
+        let now = ContinuousClock.now
+        let wallNow = Self.unixMilliseconds()
+        let leader = lease.isLeader
+        let up = isRedisUp
+        return registry.withLock {
+            $0.snapshot(coordinatorId: id, isLeader: leader, redisUp: up, now: now, wallNow: wallNow)
+        }
+    }
+
+    func shutdown() async {
+        await lease.release()
+        await pool.close()
+    }
+
+    static func unixMilliseconds() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

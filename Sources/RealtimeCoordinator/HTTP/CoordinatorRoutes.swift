@@ -1,0 +1,42 @@
+import Hummingbird
+import NIOCore
+import SocketIOProtocol
+
+/// `GET /`, `/cluster`, `/metrics`, `/health`. Every coordinator serves them,
+/// leader or not: the view comes from its own registry, not from the leader.
+extension Coordinator {
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+        }
+        router.get("/cluster") { _, _ in
+            Self.json(self.snapshot().json)
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: self.metrics.render())))
+        }
+        router.get("/health") { _, _ in
+            // Healthy once it can read the registry: a coordinator cut off from Redis
+            // would show a frozen (and eventually wrong) picture of the cluster.
+            let body: JSONValue = [
+                "status": self.isRedisUp ? "ok" : "redis_unreachable",
+                "coordinator": .string(self.id),
+                "leader": .bool(self.lease.isLeader),
+            ]
+            return Self.json(body, status: self.isRedisUp ? .ok : .serviceUnavailable)
+        }
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.serialized)))
+    }
+}

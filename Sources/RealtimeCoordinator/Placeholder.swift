@@ -1,1 +1,0 @@
-// The coordinator: node registry, dead-node cleanup, cluster stats.

@@ -1,0 +1,233 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RedisClient
+import SocketIOProtocol
+import Synchronization
+
+/// The cluster backend: pub/sub for deliveries, hashes for presence, one Redis
+/// round trip per message or presence change (scripts publish in the same call).
+public final class RedisBroker: Broker {
+    public let nodeId: String
+    let pool: RedisConnectionPool
+    let subscriber: RedisSubscriber
+    private let logger: Logger
+    private let relay = BrokerEventRelay()
+    private let fallbackLimiter = FixedWindowLimiter()
+    /// Rate-limit checks decided locally because Redis was unreachable.
+    public let rateLimitFallbacks = Atomic<Int>(0)
+
+    public init(url: String, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        let configuration = try RedisConfiguration(url: url)
+        self.nodeId = nodeId
+        self.logger = logger
+        self.pool = RedisConnectionPool(configuration: configuration, size: 4, eventLoopGroup: eventLoopGroup, logger: logger)
+        let relay = self.relay
+        self.subscriber = RedisSubscriber(
+            configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+            onMessage: { message in RedisBroker.route(message, to: relay, nodeId: nodeId) },
+            onStateChange: { state in relay.subscriberStateChanged(state) })
+    }
+
+    public func start(onEvent: @escaping @Sendable (BrokerEvent) -> Void) async throws {
+        relay.setHandler(onEvent)
+        subscriber.start()
+        try await subscriber.waitUntilConnected(timeout: .seconds(10))
+        try await subscriber.subscribe([RedisKeys.controlTopic])
+        _ = try await pool.send(RedisCommand("SADD", .string(RedisKeys.nodes), .string(nodeId)))
+    }
+
+    public func shutdown() async {
+        relay.setHandler(nil)
+        await subscriber.stop()
+        await pool.close()
+    }
+
+    public func acquire(_ topic: Topic) async throws {
+        try await subscriber.subscribe([RedisKeys.topicName(topic)])
+    }
+
+    public func release(_ topic: Topic) async {
+        do {
+            try await subscriber.unsubscribe([RedisKeys.topicName(topic)])
+        } catch {
+            logger.debug("unsubscribe failed (resynced on reconnect)", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
+        let payload = Envelope.encode(frame: frame, excluding: excluding)
+        guard let check, !check.limits.isEmpty else {
+            _ = try await pool.send(RedisCommand("PUBLISH", .string(RedisKeys.topicName(topic)), .buffer(payload)))
+            return nil
+        }
+        return try await runRateLimits(check, publishing: (RedisKeys.topicName(topic), payload))
+    }
+
+    public func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit? {
+        guard !check.limits.isEmpty else { return nil }
+        return try await runRateLimits(check, publishing: nil)
+    }
+
+    /// One script call: check all limits, count, and publish when allowed. When Redis
+    /// cannot be reached the check fails open onto this edge's own counters (counted
+    /// in `rateLimitFallbacks`), and the publish error, if any, still reaches the caller.
+    private func runRateLimits(_ check: RateLimitCheck, publishing message: (topic: String, payload: ByteBuffer)?) async throws -> RateLimit? {
+        var args: [RedisArgument] = []
+        args.reserveCapacity(check.limits.count * 3 + 3)
+        for limit in check.limits {
+            args.append(.int(limit.rate))
+            args.append(.int(limit.duration))
+            args.append(.string(limit.name))
+        }
+        args.append(.string(check.subject))
+        if let message {
+            args.append(.string(message.topic))
+            args.append(.buffer(message.payload))
+        }
+        let keys = check.limits.map { RedisArgument.string(RedisKeys.rateLimitCounter(limit: $0.name, subject: check.subject)) }
+        let reply: RESPValue
+        do {
+            reply = try await pool.run(RateLimitScript.checkAndPublish, keys: keys, args: args)
+        } catch let error as RedisError where error.isConnectivity {
+            rateLimitFallbacks.add(1, ordering: .relaxed)
+            if let exceeded = fallbackLimiter.consume(check) { return exceeded }
+            throw error
+        }
+        guard let index = reply.int, index > 0, Int(index) <= check.limits.count else { return nil }
+        return check.limits[Int(index) - 1]
+    }
+
+    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool {
+        let reply = try await pool.run(
+            PresenceScripts.join,
+            keys: [.string(RedisKeys.presence(channel)), .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.channels)],
+            args: [
+                .string(member.id), .bytes(member.storedJSON.serialized),
+                .string(RedisKeys.indexEntry(memberId: member.id, channel: channel)), .string(channel),
+                .string(RedisKeys.channelTopic(channel)), .buffer(Envelope.encode(frame: announce, excluding: excluding)),
+            ])
+        return reply.int == 1
+    }
+
+    public func leave(memberId: String, node: String, from channels: [ChannelAnnouncement]) async throws {
+        guard !channels.isEmpty else { return }
+        var args: [RedisArgument] = [.string(memberId)]
+        args.reserveCapacity(1 + channels.count * 3)
+        for announcement in channels {
+            args.append(.string(announcement.channel))
+            args.append(.string(RedisKeys.channelTopic(announcement.channel)))
+            args.append(.buffer(Envelope.encode(frame: announcement.frame, excluding: nil)))
+        }
+        _ = try await pool.run(PresenceScripts.leave, keys: [.string(RedisKeys.nodeIndex(node)), .string(RedisKeys.channels)], args: args)
+    }
+
+    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?) async throws {
+        guard !channels.isEmpty else { return }
+        var args: [RedisArgument] = [.string(member.id), .bytes(member.storedJSON.serialized)]
+        for announcement in channels {
+            args.append(.string(announcement.channel))
+            args.append(.string(RedisKeys.channelTopic(announcement.channel)))
+            args.append(.buffer(Envelope.encode(frame: announcement.frame, excluding: excluding)))
+        }
+        _ = try await pool.run(PresenceScripts.update, keys: [], args: args)
+    }
+
+    public func members(of channel: String) async throws -> [PresenceRecord] {
+        let reply = try await pool.send(RedisCommand("HVALS", .string(RedisKeys.presence(channel))))
+        return (reply.array ?? []).compactMap { value in
+            guard case .bulkString(let buffer?) = value, let json = try? JSONValue.parse(buffer.readableBytesView) else { return nil }
+            return PresenceRecord(stored: json)
+        }.sorted { $0.id < $1.id }
+    }
+
+    public func activeChannels() async throws -> [ChannelSummary] {
+        let names = try await pool.send(RedisCommand("SMEMBERS", .string(RedisKeys.channels))).array?.compactMap(\.string) ?? []
+        guard !names.isEmpty else { return [] }
+        let counts = try await pool.pipeline(names.map { RedisCommand("HLEN", .string(RedisKeys.presence($0))) })
+        return zip(names, counts).compactMap { name, count in
+            guard let n = count.int, n > 0 else { return nil }
+            return ChannelSummary(channel: name, members: Int(n))
+        }.sorted { $0.channel < $1.channel }
+    }
+
+    public func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws {
+        var commands = [RedisCommand("SADD", .string(RedisKeys.nodes), .string(nodeId))]
+        for (channel, member) in memberships {
+            commands.append(RedisCommand("HSET", .string(RedisKeys.presence(channel)), .string(member.id), .bytes(member.storedJSON.serialized)))
+            commands.append(RedisCommand("SADD", .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.indexEntry(memberId: member.id, channel: channel))))
+            commands.append(RedisCommand("SADD", .string(RedisKeys.channels), .string(channel)))
+        }
+        // Chunked so a node with many members never builds one giant write.
+        for start in stride(from: 0, to: commands.count, by: 1000) {
+            let replies = try await pool.pipeline(Array(commands[start..<min(start + 1000, commands.count)]))
+            if let failure = replies.first(where: { if case .error = $0 { true } else { false } }) {
+                throw RedisError.server(failure.string ?? "restore failed")
+            }
+        }
+        logger.notice("presence restored", metadata: ["memberships": "\(memberships.count)"])
+    }
+
+    public func heartbeat(_ stats: JSONValue) async throws {
+        var object = stats.objectValue ?? [:]
+        object["ts"] = .number((Date().timeIntervalSince1970 * 1000).rounded())
+        _ = try await pool.pipeline([
+            RedisCommand("SET", .string(RedisKeys.nodeHeartbeat(nodeId)), .bytes(JSONValue.object(object).serialized), "PX", "30000"),
+            RedisCommand("SADD", .string(RedisKeys.nodes), .string(nodeId)),
+        ])
+    }
+
+    public func deregister() async {
+        _ = try? await pool.pipeline([
+            RedisCommand("DEL", .string(RedisKeys.nodeHeartbeat(nodeId))),
+            RedisCommand("SREM", .string(RedisKeys.nodes), .string(nodeId)),
+        ])
+    }
+
+    public func loadSettings() async throws -> RealtimeSettings? {
+        let reply = try await pool.send(RedisCommand("GET", .string(RedisKeys.settings)))
+        guard case .bulkString(let buffer?) = reply else { return nil }
+        return try SettingsCoding.decode(Data(buffer.readableBytesView))
+    }
+
+    public func seedSettings(_ settings: RealtimeSettings) async throws -> RealtimeSettings {
+        _ = try await pool.send(RedisCommand("SET", .string(RedisKeys.settings), .bytes(Array(SettingsCoding.encode(settings))), "NX"))
+        return try await loadSettings() ?? settings
+    }
+
+    public func storeSettings(_ settings: RealtimeSettings) async throws {
+        let json = Array(SettingsCoding.encode(settings))
+        _ = try await pool.pipeline([
+            RedisCommand("SET", .string(RedisKeys.settings), .bytes(json)),
+            RedisCommand("PUBLISH", .string(RedisKeys.controlTopic), .bytes(Array("settings\n".utf8) + json)),
+        ])
+    }
+
+    /// Control messages: `settings\n<json>` and `evicted\n<node id>`.
+    private static func routeControl(_ payload: ByteBuffer, nodeId: String, emit: (BrokerEvent) -> Void) {
+        guard let newline = payload.readableBytesView.firstIndex(of: UInt8(ascii: "\n")),
+              let kind = payload.getString(at: payload.readerIndex, length: newline - payload.readerIndex) else { return }
+        let body = payload.getSlice(at: newline + 1, length: payload.writerIndex - newline - 1) ?? ByteBuffer()
+        switch kind {
+        case "settings":
+            guard let settings = try? SettingsCoding.decode(Data(body.readableBytesView)) else { return }
+            emit(.settingsChanged(settings))
+        case "evicted":
+            if String(buffer: body) == nodeId { emit(.evicted) }
+        default:
+            break
+        }
+    }
+
+    /// Runs on the subscriber's event loop: decode the envelope, hand the frame on.
+    private static func route(_ message: RedisPubSubMessage, to relay: BrokerEventRelay, nodeId: String) {
+        let emit = relay.emit
+        if let topic = RedisKeys.topic(named: message.topic) {
+            guard let (excluding, frame) = Envelope.decode(message.payload) else { return }
+            emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
+        } else if message.topic == RedisKeys.controlTopic {
+            routeControl(message.payload, nodeId: nodeId, emit: emit)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `GET /metrics`: this node's counters in Prometheus text format, with the same
+/// metric names the coordinator uses for its per-node series (label `node`).
+extension EdgeNode {
+    func addMetricsRoute(to router: Router<EdgeRequestContext>) {
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: self.prometheusText())))
+        }
+    }
+
+    func prometheusText() -> String {
+        let s = stats
+        let label = "{node=\"\(nodeId.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"}"
+        let series: [(name: String, type: String, help: String, value: Double)] = [
+            ("realtime_connections", "gauge", "Open client connections.", Double(connectionCount)),
+            ("realtime_channels", "gauge", "Channels with a local member.", Double(channelCount)),
+            ("realtime_backend_up", "gauge", "1 when the backend (Redis) is reachable.", isBackendUp ? 1 : 0),
+            ("realtime_uptime_seconds", "gauge", "Seconds since the node started.", s.uptimeSeconds),
+            ("realtime_connections_total", "counter", "Connections accepted.", Double(s.totalConnections.load(ordering: .relaxed))),
+            ("realtime_messages_in_total", "counter", "Client events received.", Double(s.messagesIn.load(ordering: .relaxed))),
+            ("realtime_messages_out_total", "counter", "Frames queued to clients.", Double(s.messagesOut.load(ordering: .relaxed))),
+            ("realtime_bytes_in_total", "counter", "Bytes received from clients.", Double(s.bytesIn.load(ordering: .relaxed))),
+            ("realtime_bytes_out_total", "counter", "Bytes queued to clients.", Double(s.bytesOut.load(ordering: .relaxed))),
+            ("realtime_errors_sent_total", "counter", "Errors reported to clients.", Double(s.errorsSent.load(ordering: .relaxed))),
+            ("realtime_handshake_failures_total", "counter", "Refused handshakes.", Double(s.handshakeFailures.load(ordering: .relaxed))),
+            ("realtime_rate_limit_rejections_total", "counter", "Events rejected by rate limits.", Double(s.rateLimitRejections.load(ordering: .relaxed))),
+            ("realtime_slow_client_disconnects_total", "counter", "Clients disconnected for a full outbound queue.", Double(s.slowClientDisconnects.load(ordering: .relaxed))),
+            ("realtime_backend_outages_total", "counter", "Times the backend became unreachable.", Double(s.backendOutages.load(ordering: .relaxed))),
+        ]
+        var text = ""
+        for metric in series {
+            text += "# HELP \(metric.name) \(metric.help)\n# TYPE \(metric.name) \(metric.type)\n"
+            text += "\(metric.name)\(label) \(metric.value)\n"
+        }
+        return text
+    }
+}
