@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import RedisClient
+import SocketIOProtocol
 import Synchronization
 
 /// The coordinator process: watches the edges' heartbeats, judges every node,
@@ -17,6 +18,7 @@ public final class Coordinator: Sendable {
     private let reader: ClusterReader
     private let evictor: NodeEvictor
     private let registry: Mutex<NodeRegistry>
+    private let history = Mutex(ClusterHistory())
     /// Whether the latest registry read succeeded.
     private let redisUp = Atomic<Bool>(false)
 
@@ -74,7 +76,9 @@ public final class Coordinator: Sendable {
         for event in events {
             logger.notice("\(event)")
         }
-        metrics.update(snapshot())
+        let current = snapshot()
+        metrics.update(current)
+        history.withLock { $0.record(current) }
         return evictions
     }
 
@@ -102,6 +106,8 @@ public final class Coordinator: Sendable {
             $0.snapshot(coordinatorId: id, isLeader: leader, redisUp: up, now: now, wallNow: wallNow)
         }
     }
+
+    var historyJSON: JSONValue { history.withLock { $0.json } }
 
     func shutdown() async {
         await lease.release()

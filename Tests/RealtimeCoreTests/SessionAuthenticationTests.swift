@@ -38,7 +38,7 @@ struct SessionAuthenticationTests {
     @Test("a token signed with another secret is invalid_session_token")
     func badSignature() async throws {
         let probe = await AuthProbe()
-        let forged = try await TestTokens.sign(secret: "some-other-secret")
+        let forged = try await TestTokens.sign(secret: "some-other-secret-that-is-long-enough-xyz")
         #expect(await probe.refusal(["session": .string(forged)], F.sessionRequired) == .invalidSessionToken)
         #expect(await probe.refusal(["session": .string(forged)], .default) == .invalidSessionToken)
     }

@@ -3,7 +3,7 @@ import JWTKit
 
 /// Signs session tokens the way an application backend would: HS256 with the shared secret.
 enum TestTokens {
-    static let secret = "test-jwt-secret-0123456789"
+    static let secret = "test-jwt-secret-0123456789-abcdefghij"
 
     struct Claims: JWTPayload {
         var sub: SubjectClaim

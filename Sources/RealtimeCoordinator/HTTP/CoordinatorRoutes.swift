@@ -2,7 +2,7 @@ import Hummingbird
 import NIOCore
 import SocketIOProtocol
 
-/// `GET /`, `/cluster`, `/metrics`, `/health`. Every coordinator serves them,
+/// `GET /`, `/cluster`, `/history`, `/metrics`, `/health`. Every coordinator serves them,
 /// leader or not: the view comes from its own registry, not from the leader.
 extension Coordinator {
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -14,6 +14,9 @@ extension Coordinator {
         }
         router.get("/cluster") { _, _ in
             Self.json(self.snapshot().json)
+        }
+        router.get("/history") { _, _ in
+            Self.json(self.historyJSON)
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -14,7 +14,7 @@ enum DashboardPage {
     :root { --bg:#0f1419; --panel:#171e26; --text:#d8dee6; --muted:#7d8a99; --grid:#263140;
             --alive:#2ecc71; --suspect:#f1c40f; --dead:#e74c3c; }
     * { box-sizing:border-box; }
-    body { margin:0; font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:var(--bg); color:var(--text); }
+    body { margin:0; font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; background:var(--bg); color:var(--text); }
     header { display:flex; align-items:baseline; flex-wrap:wrap; gap:16px; padding:14px 20px; border-bottom:1px solid var(--grid); }
     h1 { font-size:18px; margin:0; font-weight:600; }
     .muted { color:var(--muted); }
@@ -24,7 +24,8 @@ enum DashboardPage {
     .v { font-size:22px; font-variant-numeric:tabular-nums; }
     .k { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.04em; }
     table { width:100%; border-collapse:collapse; background:var(--panel); border-radius:8px; overflow:hidden; }
-    th, td { padding:7px 10px; text-align:right; border-bottom:1px solid var(--grid); font-variant-numeric:tabular-nums; white-space:nowrap; }
+    .scroll { overflow-x:auto; border-radius:8px; }
+    th, td { padding:7px 9px; text-align:right; border-bottom:1px solid var(--grid); font-variant-numeric:tabular-nums; white-space:nowrap; }
     th { color:var(--muted); font-weight:600; font-size:12px; text-transform:uppercase; }
     .l { text-align:left; }
     tr:last-child td { border-bottom:none; }
@@ -52,18 +53,22 @@ enum DashboardPage {
         <div class="card"><div class="k">channels</div><div class="v" id="total-channels">-</div></div>
         <div class="card"><div class="k">messages in/s</div><div class="v" id="total-in">-</div></div>
         <div class="card"><div class="k">messages out/s</div><div class="v" id="total-out">-</div></div>
-        <div class="card"><div class="k">rate-limit rejections</div><div class="v" id="total-rejections">-</div></div>
+        <div class="card"><div class="k">rate-limit rejections</div><div class="v" id="total-rejections">-</div><div class="muted" id="total-rejections-limits"></div></div>
         <div class="card"><div class="k">dead-node cleanups</div><div class="v" id="total-cleanups">-</div><div class="muted" id="total-cleaned-members"></div></div>
       </section>
-      <table id="nodes">
+      <div class="scroll"><table id="nodes">
         <thead><tr>
           <th class="l">node</th><th class="l">status</th><th class="l">address</th>
           <th>connections</th><th>channels</th><th>msg in/s</th><th>msg out/s</th>
           <th>bytes in/s</th><th>bytes out/s</th><th>rejections</th><th>heartbeat</th><th>uptime</th><th class="l">version</th>
         </tr></thead>
         <tbody></tbody>
-      </table>
+      </table></div>
       <div id="empty" class="muted">no edge has registered yet</div>
+      <div id="limited" class="card" style="display:none; margin-top:12px">
+        <div class="k">most rate-limited subjects (last hour)</div>
+        <table id="limited-subjects"><tbody></tbody></table>
+      </div>
       <section class="charts">
         <div class="chart"><div class="k">connections</div><canvas id="chart-connections"></canvas></div>
         <div class="chart"><div class="k">messages in / s</div><canvas id="chart-in"></canvas></div>
@@ -72,10 +77,11 @@ enum DashboardPage {
     </main>
     <script>
     "use strict";
-    const HISTORY = 120;  // samples kept per node: two minutes at one per second
+    const WINDOW_MAX = 120000, WINDOW_MIN = 30000;  // chart span in ms: grows with the history
+    const GAP = 3000;  // points further apart than this are not joined (node was down or unknown)
     const PALETTE = ["#4aa3ff", "#ff7f50", "#b388ff", "#26c6da", "#ffca28", "#ec407a", "#9ccc65", "#8d6e63"];
-    const series = new Map();  // node id -> {color, connections: [], in: [], out: []}
-    let tick = 0;
+    const series = new Map();  // node id -> {color, points: [{t, connections, in, out}]}
+    let colors = 0, latest = 0;
 
     const $ = (id) => document.getElementById(id);
     const num = (n) => (n >= 100 || Number.isInteger(n)) ? Math.round(n).toLocaleString("en-US") : n.toFixed(1);
@@ -87,41 +93,42 @@ enum DashboardPage {
       if (s < 86400) return Math.floor(s / 3600) + "h " + Math.floor((s % 3600) / 60) + "m";
       return Math.floor(s / 86400) + "d " + Math.floor((s % 86400) / 3600) + "h";
     }
-    function ago(ms, now) { return ms == null ? "never" : ((now - ms) / 1000).toFixed(1) + "s ago"; }
+    function ago(ms, now) { return ms == null ? "never" : (Math.max(0, now - ms) / 1000).toFixed(1) + "s ago"; }
 
-    function cell(row, field, text, cls) {
+    function cell(row, field, content, cls) {
       const td = document.createElement("td");
       td.dataset.field = field;
       if (cls) td.className = cls;
-      if (text instanceof Node) td.appendChild(text); else td.textContent = text;
+      if (content instanceof Node) td.appendChild(content); else td.textContent = content;
       row.appendChild(td);
     }
 
     function seriesFor(id) {
       let s = series.get(id);
       if (!s) {
-        s = { color: PALETTE[series.size % PALETTE.length], connections: [], in: [], out: [], last: tick };
+        s = { color: PALETTE[colors++ % PALETTE.length], points: [] };
         series.set(id, s);
       }
       return s;
     }
 
-    function record(nodes) {
-      tick++;
-      for (const n of nodes) {
-        const s = seriesFor(n.id);
-        for (const [key, value] of [["connections", n.connections], ["in", n.messagesInPerSecond], ["out", n.messagesOutPerSecond]]) {
-          while (s[key].length < tick - 1) s[key].push(null);  // gap while the node was unknown
-          s[key].push(n.status === "dead" ? null : value);
-          if (s[key].length > HISTORY) s[key].splice(0, s[key].length - HISTORY);
-        }
-        s.last = tick;
+    function addPoint(id, t, connections, rateIn, rateOut) {
+      const points = seriesFor(id).points;
+      if (points.length && points[points.length - 1].t >= t) return;
+      points.push({ t: t, connections: connections, in: rateIn, out: rateOut });
+      latest = Math.max(latest, t);
+    }
+
+    function prune() {
+      for (const [id, s] of series) {
+        while (s.points.length && s.points[0].t < latest - WINDOW_MAX) s.points.shift();
+        if (!s.points.length) series.delete(id);
       }
-      for (const [id, s] of series) if (tick - s.last > HISTORY) series.delete(id);
     }
 
     function render(c) {
-      $("coordinator").textContent = "coordinator " + c.coordinator.id + (c.coordinator.leader ? " (leader)" : " (standby; leader " + (c.coordinator.leaderId || "none") + ")") +
+      $("coordinator").textContent = "coordinator " + c.coordinator.id +
+        (c.coordinator.leader ? " (leader)" : " (standby; leader " + (c.coordinator.leaderId || "none") + ")") +
         (c.coordinator.redisUp ? "" : " - Redis unreachable");
       $("updated").textContent = "updated " + new Date(c.generatedAt).toLocaleTimeString();
       const t = c.totals;
@@ -131,13 +138,24 @@ enum DashboardPage {
       $("total-channels").textContent = num(t.channels);
       $("total-in").textContent = num(t.messagesInPerSecond);
       $("total-out").textContent = num(t.messagesOutPerSecond);
-      $("total-rejections").textContent = num(c.rateLimitRejections.total);
+      const limits = c.rateLimitRejections;
+      $("total-rejections").textContent = num(limits.total);
+      $("total-rejections-limits").textContent = Object.entries(limits.perLimit || {})
+        .sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, n]) => name + ": " + num(n)).join(", ");
+      const subjects = (limits.topSubjects || []).map((s) => {
+        const tr = document.createElement("tr");
+        cell(tr, "subject", s.subject, "l");
+        cell(tr, "rejections", num(s.rejections));
+        return tr;
+      });
+      document.querySelector("#limited-subjects tbody").replaceChildren(...subjects);
+      $("limited").style.display = subjects.length ? "block" : "none";
       $("total-cleanups").textContent = num(c.cleanups.nodes);
       $("total-cleaned-members").textContent = num(c.cleanups.members) + " members removed";
 
-      const body = document.querySelector("#nodes tbody");
       const rows = [];
       for (const n of c.nodes) {
+        if (n.status !== "dead") addPoint(n.id, c.generatedAt, n.connections, n.messagesInPerSecond, n.messagesOutPerSecond);
         const tr = document.createElement("tr");
         tr.dataset.node = n.id;
         tr.dataset.status = n.status;
@@ -165,9 +183,10 @@ enum DashboardPage {
         cell(tr, "version", n.version, "l");
         rows.push(tr);
       }
-      body.replaceChildren(...rows);
+      document.querySelector("#nodes tbody").replaceChildren(...rows);
       $("empty").style.display = c.nodes.length ? "none" : "block";
-      record(c.nodes);
+      latest = Math.max(latest, c.generatedAt);
+      prune();
       draw("chart-connections", "connections");
       draw("chart-in", "in");
       draw("chart-out", "out");
@@ -181,9 +200,10 @@ enum DashboardPage {
       const g = canvas.getContext("2d");
       g.setTransform(dpr, 0, 0, dpr, 0, 0);
       g.clearRect(0, 0, w, h);
-      let max = 1;
-      for (const s of series.values()) for (const v of s[key]) if (v != null && v > max) max = v;
+      let max = 1, oldest = latest;
+      for (const s of series.values()) for (const p of s.points) { max = Math.max(max, p[key]); oldest = Math.min(oldest, p.t); }
       max = niceCeil(max);
+      const span = Math.min(WINDOW_MAX, Math.max(WINDOW_MIN, latest - oldest));
       const left = 44, top = 6, bottom = h - 14, right = w - 6;
       g.font = "11px system-ui, sans-serif";
       g.fillStyle = "#7d8a99";
@@ -194,22 +214,20 @@ enum DashboardPage {
         g.beginPath(); g.moveTo(left, y); g.lineTo(right, y); g.stroke();
         g.fillText(num(max * i / 4), 2, y + 4);
       }
-      g.fillText("-" + HISTORY + "s", left, h - 2);
+      g.fillText("-" + Math.round(span / 1000) + "s", left, h - 2);
       g.fillText("now", right - 20, h - 2);
-      const step = (right - left) / (HISTORY - 1);
+      g.lineWidth = 2;
+      g.lineJoin = "round";
       for (const s of series.values()) {
-        const values = s[key];
-        const offset = HISTORY - values.length - (tick - s.last);
         g.strokeStyle = s.color;
-        g.lineWidth = 2;
         g.beginPath();
-        let pen = false;
-        values.forEach((v, i) => {
-          if (v == null) { pen = false; return; }
-          const x = left + (offset + i) * step, y = bottom - (bottom - top) * v / max;
-          if (pen) g.lineTo(x, y); else g.moveTo(x, y);
-          pen = true;
-        });
+        let previous = null;
+        for (const p of s.points) {
+          const x = right - (right - left) * (latest - p.t) / span, y = bottom - (bottom - top) * p[key] / max;
+          if (x < left) { previous = null; continue; }
+          if (previous && p.t - previous.t <= GAP) g.lineTo(x, y); else g.moveTo(x, y);
+          previous = p;
+        }
         g.stroke();
       }
     }
@@ -218,6 +236,18 @@ enum DashboardPage {
       const p = Math.pow(10, Math.floor(Math.log10(v)));
       for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p;
       return 10 * p;
+    }
+
+    async function loadHistory() {
+      try {
+        const response = await fetch("history", { cache: "no-store" });
+        if (!response.ok) return;
+        for (const sample of (await response.json()).samples) {
+          for (const [id, p] of Object.entries(sample.nodes)) {
+            addPoint(id, sample.t, p.connections, p.messagesInPerSecond, p.messagesOutPerSecond);
+          }
+        }
+      } catch (e) { /* the charts simply start empty */ }
     }
 
     async function refresh() {
@@ -231,7 +261,7 @@ enum DashboardPage {
       }
     }
 
-    refresh();
+    loadHistory().then(refresh);
     setInterval(refresh, 1000);
     </script>
     </body>

@@ -13,6 +13,7 @@ final class CoordinatorMetrics: Sendable {
     private struct State: Sendable {
         let factory: PrometheusMetricsFactory
         var nodes: [String: NodeMetrics] = [:]
+        var limits: [String: MirroredCounter] = [:]
         let nodesByStatus: [NodeStatus: Meter]
         let connections: Meter
         let channels: Meter
@@ -61,6 +62,13 @@ final class CoordinatorMetrics: Sendable {
             state.redisUp.set(snapshot.redisUp ? 1 : 0)
             state.cleanedNodes.follow(Int64(snapshot.cleanups.nodes))
             state.cleanedMembers.follow(Int64(snapshot.cleanups.members))
+
+            for (limit, count) in snapshot.rateLimits.perLimit {
+                var counter = state.limits[limit] ?? MirroredCounter(
+                    "realtime_cluster_rate_limit_rejections_total", dimensions: [("limit", limit)], factory: state.factory)
+                counter.follow(count)
+                state.limits[limit] = counter
+            }
 
             var seen = Set<String>()
             for node in snapshot.nodes {

@@ -12,6 +12,8 @@ struct ClusterReader: Sendable {
             RedisCommand("SCARD", .string(RedisKeys.channels)),
             RedisCommand("HMGET", .string(CoordinatorKeys.cleanups), "nodes", "members"),
             RedisCommand("GET", .string(CoordinatorKeys.leader)),
+            RedisCommand("HGETALL", .string(RedisKeys.rateLimitRejections)),
+            RedisCommand("ZREVRANGE", .string(RedisKeys.rateLimitTop), "0", .int(Self.topSubjects - 1), "WITHSCORES"),
         ])
         for reply in replies {
             if let message = reply.errorMessage { throw RedisError.server(message) }
@@ -25,7 +27,8 @@ struct ClusterReader: Sendable {
             cleanups: CleanupTotals(
                 nodes: Int(counts.first?.int ?? 0),
                 members: Int(counts.dropFirst().first?.int ?? 0)),
-            leaderId: replies[3].string)
+            leaderId: replies[3].string,
+            rateLimits: Self.rateLimits(perLimit: replies[4], top: replies[5]))
         guard !ids.isEmpty else { return observation }
 
         let values = try await pool.send(RedisCommand("MGET", ids.map { .string(RedisKeys.nodeHeartbeat($0)) }))
@@ -36,5 +39,21 @@ struct ClusterReader: Sendable {
             }
         }
         return observation
+    }
+
+    static let topSubjects = 10
+
+    /// HGETALL and ZREVRANGE … WITHSCORES both answer a flat [name, number, …] array.
+    static func rateLimits(perLimit: RESPValue, top: RESPValue) -> RateLimitSummary {
+        func pairs(_ reply: RESPValue) -> [(String, Int64)] {
+            let items = reply.array ?? []
+            return stride(from: 0, to: items.count - 1, by: 2).compactMap { i in
+                guard let name = items[i].string, let text = items[i + 1].string, let value = Double(text) else { return nil }
+                return (name, Int64(value))
+            }
+        }
+        return RateLimitSummary(
+            perLimit: Dictionary(pairs(perLimit), uniquingKeysWith: +),
+            topSubjects: pairs(top).map { (subject: $0.0, rejections: $0.1) })
     }
 }

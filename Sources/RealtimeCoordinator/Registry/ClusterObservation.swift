@@ -9,6 +9,17 @@ struct ClusterObservation: Sendable {
     var cleanups: CleanupTotals
     /// Who holds the leader lease right now, if anybody.
     var leaderId: String?
+    var rateLimits = RateLimitSummary()
+}
+
+/// The cluster-wide rate-limit figures the edges' rate-limit script keeps in Redis
+/// (`rt:rl:rejections`, `rt:rl:top`): they survive edge restarts, unlike the
+/// per-node counters in the heartbeats.
+struct RateLimitSummary: Sendable {
+    /// Limit name -> rejections since the hash was created.
+    var perLimit: [String: Int64] = [:]
+    /// The most rejected subjects (`u:<userId>` or `ip:<address>`) of the last hour, most first.
+    var topSubjects: [(subject: String, rejections: Int64)] = []
 }
 
 /// Dead-node cleanups done by any coordinator, kept in Redis so every coordinator

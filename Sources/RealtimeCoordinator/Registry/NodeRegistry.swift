@@ -12,6 +12,7 @@ struct NodeRegistry: Sendable {
     private(set) var channelCount = 0
     private(set) var cleanups = CleanupTotals()
     private(set) var leaderId: String?
+    private(set) var rateLimits = RateLimitSummary()
     private(set) var lastObservation: ContinuousClock.Instant?
 
     init(thresholds: HealthThresholds, forgetAfter: Duration, blindAfter: Duration = .milliseconds(1500)) {
@@ -30,6 +31,7 @@ struct NodeRegistry: Sendable {
         channelCount = observation.channelCount
         cleanups = observation.cleanups
         leaderId = observation.leaderId
+        rateLimits = observation.rateLimits
 
         let registered = Set(observation.registered)
         for id in registered {

@@ -32,6 +32,10 @@ extension ClusterSnapshot {
                 "total": .number(Double(totalRateLimitRejections)),
                 "perSecond": .number(rounded(rateLimitRejectionsPerSecond)),
                 "perNode": .object(perNode),
+                "perLimit": .object(rateLimits.perLimit.mapValues { .number(Double($0)) }),
+                "topSubjects": .array(rateLimits.topSubjects.map {
+                    .object(["subject": .string($0.subject), "rejections": .number(Double($0.rejections))])
+                }),
             ]),
             "cleanups": .object([
                 "nodes": .number(Double(cleanups.nodes)),

@@ -32,6 +32,7 @@ struct ClusterSnapshot: Sendable {
     var nodes: [Node]
     var channelCount: Int
     var cleanups: CleanupTotals
+    var rateLimits: RateLimitSummary
 
     func count(_ status: NodeStatus) -> Int { nodes.count { $0.status == status } }
 
@@ -77,6 +78,7 @@ extension NodeRegistry {
         return ClusterSnapshot(
             coordinatorId: coordinatorId, isLeader: isLeader, leaderId: leaderId, redisUp: redisUp,
             suspectAfter: thresholds.suspectAfter, deadAfter: thresholds.deadAfter,
-            generatedAt: wallNow, nodes: nodes, channelCount: channelCount, cleanups: cleanups)
+            generatedAt: wallNow, nodes: nodes, channelCount: channelCount, cleanups: cleanups,
+            rateLimits: rateLimits)
     }
 }

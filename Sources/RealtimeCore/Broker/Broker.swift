@@ -39,6 +39,9 @@ public protocol Broker: Sendable {
     /// Re-asserts presence after the backend lost it (a Redis restart), silently.
     func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws
 
+    /// Tells every edge to close a user's connections of one session (all when nil).
+    func endSessions(userId: String, sessionId: String?) async throws
+
     /// Publishes this node's stats for the coordinator (cluster backends only).
     func heartbeat(_ stats: JSONValue) async throws
     /// Removes this node from the cluster registry on a graceful shutdown.

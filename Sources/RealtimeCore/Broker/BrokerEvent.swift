@@ -11,4 +11,7 @@ public enum BrokerEvent: Sendable {
     /// The coordinator declared this node dead (it was cut off, not dead): the edge
     /// re-asserts the presence of its live connections.
     case evicted
+    /// A `user:signout` ended a session: close that user's connections of that
+    /// session (all of them when `sessionId` is nil).
+    case endSessions(userId: String, sessionId: String?)
 }

@@ -100,6 +100,10 @@ public final class MemoryBroker: Broker {
         // Memory never loses presence while the process lives.
     }
 
+    public func endSessions(userId: String, sessionId: String?) async throws {
+        emit(.endSessions(userId: userId, sessionId: sessionId))
+    }
+
     public func heartbeat(_ stats: JSONValue) async throws {}
     public func deregister() async {}
 

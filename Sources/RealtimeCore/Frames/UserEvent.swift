@@ -24,6 +24,9 @@ public struct UserEvent: Sendable {
         user = body["user"] ?? .null
     }
 
+    /// The session this event is about, when it names one (`sid`, `jti`, `sessionId`, `id` or `_id`).
+    public var sessionId: String? { SessionIdentity.id(of: session) }
+
     public var frame: ByteBuffer {
         EventFrames.event(eventName, [.string(eventName), session, user])
     }

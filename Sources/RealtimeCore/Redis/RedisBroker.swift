@@ -169,6 +169,11 @@ public final class RedisBroker: Broker {
         logger.notice("presence restored", metadata: ["memberships": "\(memberships.count)"])
     }
 
+    public func endSessions(userId: String, sessionId: String?) async throws {
+        let body = "signout\n" + userId + "\n" + (sessionId ?? "")
+        _ = try await pool.send(RedisCommand("PUBLISH", .string(RedisKeys.controlTopic), .string(body)))
+    }
+
     public func heartbeat(_ stats: JSONValue) async throws {
         var object = stats.objectValue ?? [:]
         object["ts"] = .number((Date().timeIntervalSince1970 * 1000).rounded())
@@ -215,6 +220,11 @@ public final class RedisBroker: Broker {
             emit(.settingsChanged(settings))
         case "evicted":
             if String(buffer: body) == nodeId { emit(.evicted) }
+        case "signout":
+            let parts = String(buffer: body).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let user = parts.first, !user.isEmpty else { return }
+            let session = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
+            emit(.endSessions(userId: String(user), sessionId: session))
         default:
             break
         }

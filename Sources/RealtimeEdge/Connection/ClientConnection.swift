@@ -9,13 +9,16 @@ final class ClientConnection: Sendable {
     /// The Socket.IO socket id, which is also the member id in presence.
     let id: String
     let userId: String?
+    /// The id of the session the connection was opened with (see SessionIdentity).
+    let sessionId: String?
     let queue: OutboundQueue
     private let stats: NodeStats
     private let metadataBox = Mutex<JSONValue>(.null)
 
-    init(id: String, userId: String?, queue: OutboundQueue, stats: NodeStats) {
+    init(id: String, userId: String?, sessionId: String? = nil, queue: OutboundQueue, stats: NodeStats) {
         self.id = id
         self.userId = userId
+        self.sessionId = sessionId
         self.queue = queue
         self.stats = stats
     }

@@ -14,7 +14,8 @@ extension ClientSession {
             refuse(error)
             return
         }
-        let connection = ClientConnection(id: socketId, userId: identity.userId, queue: queue, stats: node.stats)
+        let connection = ClientConnection(
+            id: socketId, userId: identity.userId, sessionId: SessionIdentity.id(of: identity.session), queue: queue, stats: node.stats)
         if let userId = identity.userId {
             do {
                 try await node.interest.retain(.user(userId))

@@ -164,10 +164,16 @@ final class ClientSession {
             logger.info("closing connection", metadata: ["reason": "\(reason.text)"])
             try? await outbound.close(.policyViolation, reason: reason.text)
         case .serverShutdown:
-            // Socket.IO clients reconnect after an Engine.IO close; send one first.
-            try? await outbound.write(.text("1"))
+            // Close the WebSocket only: an Engine.IO CLOSE packet ("1") first would make
+            // python-socketio treat it as a deliberate server disconnect and not reconnect.
+            // A bare close frame (1001 going away) is a transport close to every stock
+            // client, which reconnects (through the load balancer, to another edge).
             try? await outbound.close(.goingAway, reason: reason.text)
-        case .handshakeRefused, .sessionEnded:
+        case .sessionEnded:
+            // A Socket.IO DISCONNECT, so stock clients do not reconnect with the ended session.
+            try? await outbound.write(.text("41"))
+            try? await outbound.close(.normalClosure, reason: reason.text)
+        case .handshakeRefused:
             try? await outbound.close(.normalClosure, reason: reason.text)
         }
     }

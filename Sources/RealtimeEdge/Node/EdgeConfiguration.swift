@@ -20,6 +20,9 @@ public struct EdgeConfiguration: Sendable {
     public var maxPayload: Int
     /// Addresses whose X-Forwarded-For header is believed (the load balancer).
     public var trustedProxies: Set<String>
+    /// On SIGTERM, how long /health answers 503 (and upgrades are refused) before the
+    /// clients are sent away, so load balancers stop routing here before they reconnect.
+    public var drainDelay: Duration = .seconds(2)
 
     public init(
         host: String = "127.0.0.1",

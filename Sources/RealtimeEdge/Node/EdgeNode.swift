@@ -16,6 +16,8 @@ public final class EdgeNode: Sendable {
     let authenticator: HandshakeAuthenticator
     let logger: Logger
     private let draining = Atomic<Bool>(false)
+    /// Set once the node left the cluster registry: no heartbeat may re-add it.
+    private let deregistered = Atomic<Bool>(false)
 
     public init(configuration: EdgeConfiguration, broker: any Broker, logger: Logger) async {
         self.configuration = configuration
@@ -40,18 +42,25 @@ public final class EdgeNode: Sendable {
     /// Ends every session (clients are told to reconnect elsewhere) and disconnects the broker.
     public func shutdown() async {
         draining.store(true, ordering: .relaxed)
+        // Readiness first: /health is 503 from now on; give load balancers time to
+        // take this edge out of rotation before its clients reconnect.
+        if configuration.drainDelay > .zero, hub.connectionCount > 0 {
+            logger.notice("draining: waiting for load balancers", metadata: ["delay": "\(configuration.drainDelay)"])
+            try? await Task.sleep(for: configuration.drainDelay)
+        }
         for connection in hub.allConnections { connection.queue.close(.serverShutdown) }
         // Give sessions a moment to clean their presence up before the broker goes.
         for _ in 0..<50 where hub.connectionCount > 0 {
             try? await Task.sleep(for: .milliseconds(100))
         }
+        deregistered.store(true, ordering: .relaxed)
         await broker.deregister()
         await broker.shutdown()
     }
 
     /// Every second, publishes this node's stats for the coordinator; a failure only logs.
     func heartbeatLoop() async {
-        while !Task.isCancelled {
+        while !Task.isCancelled, !deregistered.load(ordering: .relaxed) {
             do {
                 try await broker.heartbeat(statsJSON())
             } catch {
@@ -84,6 +93,10 @@ public final class EdgeNode: Sendable {
             stats.backendDownSince.store(0, ordering: .relaxed)
             logger.notice("backend reachable again: restoring presence")
             restorePresence()
+        case .endSessions(let userId, let sessionId):
+            let ended = hub.connections(ofUser: userId).filter { sessionId == nil || $0.sessionId == sessionId }
+            for connection in ended { connection.queue.close(.sessionEnded) }
+            if !ended.isEmpty { logger.info("signout ended connections", metadata: ["count": "\(ended.count)"]) }
         case .evicted:
             logger.warning("the coordinator declared this node dead: re-asserting presence")
             restorePresence()

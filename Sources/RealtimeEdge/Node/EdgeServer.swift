@@ -33,7 +33,8 @@ extension EdgeNode {
             self.logger.notice("edge listening", metadata: ["port": "\(port)", "node": "\(self.nodeId)"])
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: DrainService(node: self)), .init(service: HeartbeatService(node: self))],
+            // Reverse order on shutdown: drain first (heartbeats keep saying `draining`), then heartbeats stop, then the listener.
+            services: [.init(service: app), .init(service: HeartbeatService(node: self)), .init(service: DrainService(node: self))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -52,8 +53,8 @@ struct DrainService: Service {
     }
 }
 
-/// Publishes heartbeats until shutdown; stops first, so a draining edge goes quiet
-/// before it deregisters.
+/// Publishes heartbeats until the node deregisters, so the coordinator sees a
+/// draining edge as draining, not dead.
 struct HeartbeatService: Service {
     let node: EdgeNode
 

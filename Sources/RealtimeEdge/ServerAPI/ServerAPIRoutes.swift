@@ -48,6 +48,9 @@ extension EdgeNode {
                 let body = try await request.jsonBody(limit: context.maxUploadSize)
                 let event = try UserEvent(body: body)
                 try await self.broker.publish(.user(userId), frame: event.frame, excluding: nil)
+                if event.eventName == "user:signout", self.settings.settings.signoutEndsSessions {
+                    try await self.broker.endSessions(userId: userId, sessionId: event.sessionId)
+                }
                 return JSONResponse.ok(["accepted": true], status: .accepted)
             }
         }

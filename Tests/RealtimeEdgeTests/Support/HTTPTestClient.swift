@@ -32,3 +32,14 @@ func http(
         text: String(decoding: data, as: UTF8.self),
         contentType: httpResponse.value(forHTTPHeaderField: "Content-Type"))
 }
+
+/// A GET with a raw Authorization header.
+func httpWithHeader(_ edge: TestEdge, _ path: String, authorization: String) async throws -> HTTPResult {
+    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(edge.port)\(path)")!)
+    request.setValue(authorization, forHTTPHeaderField: "Authorization")
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return HTTPResult(
+        status: (response as! HTTPURLResponse).statusCode,
+        text: String(decoding: data, as: UTF8.self),
+        contentType: (response as! HTTPURLResponse).value(forHTTPHeaderField: "Content-Type"))
+}

@@ -14,7 +14,7 @@ final class TestEdge: Sendable {
     private let clients = Mutex<[SocketIOTestClient]>([])
 
     static let masterKey = "master-key-for-tests"
-    static let jwtSecret = "jwt-secret-for-tests"
+    static let jwtSecret = "jwt-secret-for-edge-tests-0123456789"
 
     static var logger: Logger {
         var logger = Logger(label: "RealtimeEdgeTests")
