@@ -19,7 +19,7 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(help: "JSON settings file used to seed the settings (REALTIME_SETTINGS).") var settings: String?
     @Option(name: .customLong("ping-interval"), help: "Engine.IO ping interval in ms (REALTIME_PING_INTERVAL).") var pingInterval: Int?
     @Option(name: .customLong("ping-timeout"), help: "Engine.IO ping timeout in ms (REALTIME_PING_TIMEOUT).") var pingTimeout: Int?
-    @Option(name: .customLong("trusted-proxy"), help: "Address whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).") var trustedProxies: [String] = []
+    @Option(name: .customLong("trusted-proxy"), help: "Address or IPv4 CIDR range whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).") var trustedProxies: [String] = []
     @Option(name: .customLong("drain-delay"), help: "On SIGTERM, ms of /health 503 before clients are sent away (REALTIME_DRAIN_DELAY, default 2000).") var drainDelay: Int?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
 
@@ -36,7 +36,7 @@ struct EdgeCommand: AsyncParsableCommand {
         if let ms = pingInterval ?? Env.int("REALTIME_PING_INTERVAL") { config.pingInterval = .milliseconds(ms) }
         if let ms = pingTimeout ?? Env.int("REALTIME_PING_TIMEOUT") { config.pingTimeout = .milliseconds(ms) }
         let proxies = trustedProxies + (Env.value("REALTIME_TRUSTED_PROXIES")?.split(separator: ",").map(String.init) ?? [])
-        if !proxies.isEmpty { config.trustedProxies = Set(proxies) }
+        if !proxies.isEmpty { config.trustedProxies = TrustedProxies(proxies) }
         if let ms = drainDelay ?? Env.int("REALTIME_DRAIN_DELAY") { config.drainDelay = .milliseconds(max(0, ms)) }
         if let path = settings ?? Env.value("REALTIME_SETTINGS") {
             config.initialSettings = try loadSettingsFile(path)

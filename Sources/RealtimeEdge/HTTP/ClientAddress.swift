@@ -5,7 +5,7 @@ import NIOCore
 /// The client's address: the peer, or, when the peer is a trusted proxy, the
 /// right-most X-Forwarded-For entry that is not itself a trusted proxy.
 enum ClientAddress {
-    static func resolve(peer: SocketAddress?, headers: HTTPFields, trustedProxies: Set<String>) -> String {
+    static func resolve(peer: SocketAddress?, headers: HTTPFields, trustedProxies: TrustedProxies) -> String {
         let peerIP = peer?.ipAddress ?? "unknown"
         guard trustedProxies.contains(peerIP), let forwarded = headers[.xForwardedFor] else { return peerIP }
         let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

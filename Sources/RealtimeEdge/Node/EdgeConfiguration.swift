@@ -19,7 +19,7 @@ public struct EdgeConfiguration: Sendable {
     /// Largest Engine.IO packet accepted; bigger frames close the connection (1009).
     public var maxPayload: Int
     /// Addresses whose X-Forwarded-For header is believed (the load balancer).
-    public var trustedProxies: Set<String>
+    public var trustedProxies: TrustedProxies
     /// On SIGTERM, how long /health answers 503 (and upgrades are refused) before the
     /// clients are sent away, so load balancers stop routing here before they reconnect.
     public var drainDelay: Duration = .seconds(2)
@@ -37,7 +37,7 @@ public struct EdgeConfiguration: Sendable {
         pingInterval: Duration = .seconds(25),
         pingTimeout: Duration = .seconds(20),
         maxPayload: Int = 1_000_000,
-        trustedProxies: Set<String> = ["127.0.0.1", "::1"]
+        trustedProxies: TrustedProxies = ["127.0.0.1", "::1"]
     ) {
         self.host = host
         self.port = port
