@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import RealtimeCore
 import RedisClient
 import SocketIOProtocol
 import Synchronization
@@ -35,7 +36,7 @@ public final class Coordinator: Sendable {
         let lease = LeaderLease(coordinatorId: configuration.coordinatorId, pool: pool, ttl: configuration.leaseTTL, logger: logger)
         self.lease = lease
         self.evictor = NodeEvictor(
-            pool: pool, batchSize: max(1, configuration.evictionBatchSize), logger: logger,
+            pool: pool, batchSize: max(1, configuration.evictionBatchSize),
             isLeader: { lease.isLeader })
         self.registry = Mutex(NodeRegistry(
             thresholds: configuration.health,

@@ -40,9 +40,11 @@ struct ServerAPIAuthTests {
 
     @Test("without a configured master key the API is closed")
     func noMasterKey() async throws {
-        try await withEdge({ $0.masterKey = nil }) { edge in
-            #expect(try await http("GET", edge, "/api/v1/channels", bearer: "").status == 401)
-            #expect(try await http("GET", edge, "/api/v1/channels", bearer: TestEdge.masterKey).status == 401)
+        try await withEdge({ configuration in configuration.masterKey = nil }) { edge in
+            let empty = try await http("GET", edge, "/api/v1/channels", bearer: "")
+            #expect(empty.status == 401)
+            let formerKey = try await http("GET", edge, "/api/v1/channels", bearer: TestEdge.masterKey)
+            #expect(formerKey.status == 401)
         }
     }
 }

@@ -75,7 +75,7 @@ struct ServerAPIMessagingTests {
         }
     }
 
-    static let badBodies: [(String, String, Int)] = [
+    static let badBodyCases: [(String, String, Int)] = [
         ("/api/v1/channels/room/messages", "not json", 400),
         ("/api/v1/channels/room/messages", #"{"message":1}"#, 400),
         ("/api/v1/channels/room/messages", #"{"eventName":"channel:join","message":1}"#, 400),
@@ -83,7 +83,7 @@ struct ServerAPIMessagingTests {
         ("/api/v1/broadcast", #"{"eventName":"e","message":""# + String(repeating: "x", count: 70_000) + #""}"#, 413),
     ]
 
-    @Test("bad bodies get 4xx with {errors: [{code, message}]}", arguments: badBodies)
+    @Test("bad bodies get 4xx with {errors: [{code, message}]}", arguments: badBodyCases)
     func badBodies(path: String, body: String, status: Int) async throws {
         try await withEdge { edge in
             let result = try await http("POST", edge, path, body: body)

@@ -837,3 +837,22 @@ def test_edges_keep_relaying_without_a_coordinator(h):
     c2 = h.coordinator("coord-new")
     assert wait_until(lambda: c2.cluster()["totals"]["alive"] == 2, timeout=4), c2.cluster()
     assert wait_until(lambda: c2.cluster()["totals"]["connections"] == 2, timeout=3), c2.cluster()
+
+
+@pytest.mark.timeout(90)
+def test_edge_restarted_quickly_under_the_same_id_leaves_no_ghosts(h):
+    c = h.coordinator("coord-restart")
+    stable = h.edge(f"edge0-{unique('n')[3:9]}")
+    flaky = h.edge(f"edge1-{unique('n')[3:9]}")
+    assert wait_until(lambda: c.cluster()["totals"]["alive"] == 2, timeout=6), c.cluster()
+    channel = unique("room")
+    watcher = h.client(stable, "watcher@edge0")
+    victim = h.client(flaky, "victim@edge1")
+    watcher.join(channel)
+    victim.join(channel)
+    victim_sid = victim.sid
+    flaky.proc.kill()  # crash, then back under the same id well before --dead-after
+    flaky.proc.wait(5)
+    h.spawn_edge(flaky)
+    watcher.wait_for("channel:leave", lambda p: p["message"]["id"] == victim_sid, timeout=10)
+    assert victim_sid not in {m["id"] for m in watcher.members(channel)}

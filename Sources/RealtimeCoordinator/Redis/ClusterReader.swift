@@ -10,7 +10,7 @@ struct ClusterReader: Sendable {
         let replies = try await pool.pipeline([
             RedisCommand("SMEMBERS", .string(RedisKeys.nodes)),
             RedisCommand("SCARD", .string(RedisKeys.channels)),
-            RedisCommand("HMGET", .string(CoordinatorKeys.cleanups), "nodes", "members"),
+            RedisCommand("HMGET", .string(RedisKeys.cleanups), "nodes", "members"),
             RedisCommand("GET", .string(CoordinatorKeys.leader)),
             RedisCommand("HGETALL", .string(RedisKeys.rateLimitRejections)),
             RedisCommand("ZREVRANGE", .string(RedisKeys.rateLimitTop), "0", .int(Self.topSubjects - 1), "WITHSCORES"),

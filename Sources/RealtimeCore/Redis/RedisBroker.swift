@@ -35,7 +35,17 @@ public final class RedisBroker: Broker {
         subscriber.start()
         try await subscriber.waitUntilConnected(timeout: .seconds(10))
         try await subscriber.subscribe([RedisKeys.controlTopic])
-        _ = try await pool.send(RedisCommand("SADD", .string(RedisKeys.nodes), .string(nodeId)))
+        try await reclaimLeftovers()
+    }
+
+    /// A crashed predecessor with this node id may have left members behind that no
+    /// coordinator will clean (the node never looked dead): remove and announce them
+    /// before registering. Registration itself is the first heartbeat.
+    private func reclaimLeftovers() async throws {
+        let removed = try await NodeEvictor(pool: pool).evict(nodeId)
+        if removed > 0 {
+            logger.notice("removed members left by a previous run of this node", metadata: ["members": "\(removed)"])
+        }
     }
 
     public func shutdown() async {

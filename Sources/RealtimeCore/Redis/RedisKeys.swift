@@ -25,6 +25,13 @@ public enum RedisKeys {
     /// Sorted set: subject → rejections in the last hour, for "top limited subjects".
     public static let rateLimitTop = "rt:rl:top"
 
+    /// Hash `nodes`, `members`: dead-node cleanups done by any coordinator (or by an
+    /// edge reclaiming what its crashed predecessor of the same id left behind).
+    public static let cleanups = "rt:coordinator:cleanups"
+    /// Control-topic notice telling a node it was declared dead and cleaned up; an
+    /// edge that was only partitioned re-asserts its presence when it sees its own id.
+    public static func evictedNotice(_ nodeId: String) -> String { "evicted\n" + nodeId }
+
     /// Topic: a channel's messages and presence events.
     public static func channelTopic(_ channel: String) -> String { "rt:ch:" + channel }
     /// Topic: messages for every client.

@@ -1,24 +1,27 @@
-import Logging
 import NIOCore
-import RealtimeCore
 import RedisClient
 import SocketIOProtocol
 
 /// Removes a dead node from the cluster: every member it held (found through its
 /// per-node presence index, never by scanning channels) is deleted and announced
 /// with `channel:leave`, then the node is deregistered and told so on `rt:ctl`.
-struct NodeEvictor: Sendable {
+public struct NodeEvictor: Sendable {
     let pool: RedisConnectionPool
     let batchSize: Int
-    let logger: Logger
     /// Checked between batches: a coordinator that lost the lease stops, and the
     /// new leader (whose scripts are idempotent) carries on.
     let isLeader: @Sendable () -> Bool
 
-    struct LeadershipLost: Error {}
+    public init(pool: RedisConnectionPool, batchSize: Int = 200, isLeader: @escaping @Sendable () -> Bool = { true }) {
+        self.pool = pool
+        self.batchSize = batchSize
+        self.isLeader = isLeader
+    }
+
+    public struct LeadershipLost: Error {}
 
     /// Returns how many members this call removed.
-    func evict(_ nodeId: String) async throws -> Int {
+    public func evict(_ nodeId: String) async throws -> Int {
         let index = RedisKeys.nodeIndex(nodeId)
         let entries = try await indexEntries(index)
         var removed = 0
@@ -32,8 +35,8 @@ struct NodeEvictor: Sendable {
         guard isLeader() else { throw LeadershipLost() }
         _ = try await pool.run(
             EvictionScripts.finishEviction,
-            keys: [.string(index), .string(RedisKeys.nodes), .string(CoordinatorKeys.cleanups)],
-            args: [.string(nodeId), .string(RedisKeys.controlTopic), .string(CoordinatorKeys.evictedNotice(nodeId))])
+            keys: [.string(index), .string(RedisKeys.nodes), .string(RedisKeys.cleanups)],
+            args: [.string(nodeId), .string(RedisKeys.controlTopic), .string(RedisKeys.evictedNotice(nodeId))])
         return removed
     }
 
@@ -74,7 +77,7 @@ struct NodeEvictor: Sendable {
         }
         let reply = try await pool.run(
             EvictionScripts.evictMembers,
-            keys: [.string(index), .string(RedisKeys.channels), .string(CoordinatorKeys.cleanups)],
+            keys: [.string(index), .string(RedisKeys.channels), .string(RedisKeys.cleanups)],
             args: args)
         return Int(reply.int ?? 0)
     }
@@ -93,12 +96,12 @@ struct NodeEvictor: Sendable {
 
 /// `<memberId>\n<channel>`, as the edges write it (`RedisKeys.indexEntry`).
 /// Member ids never hold a newline, so the first one splits the entry.
-struct IndexEntry: Sendable, Equatable {
-    let raw: String
-    let memberId: String
-    let channel: String
+public struct IndexEntry: Sendable, Equatable {
+    public let raw: String
+    public let memberId: String
+    public let channel: String
 
-    init(_ raw: String) {
+    public init(_ raw: String) {
         self.raw = raw
         if let newline = raw.firstIndex(of: "\n") {
             memberId = String(raw[..<newline])
