@@ -77,17 +77,18 @@ struct ConnectionTests {
         }
     }
 
-    @Test("a client DISCONNECT packet ends the session and its presence")
-    func disconnectPacket() async throws {
+    @Test("a Socket.IO DISCONNECT (41) or Engine.IO CLOSE (1) ends the session and its presence, the socket left open", arguments: ["41", "1"])
+    func disconnectPacket(frame: String) async throws {
         try await withEdge { edge in
             let a = try await edge.client()
             let b = try await edge.client()
-            _ = try await a.join("room")
-            _ = try await b.join("room")
-            b.send("41")
+            _ = try await a.join("room", echo: false)
+            _ = try await b.join("room", echo: false)
+            b.send(frame)
             let leave = try await a.nextEvent("channel:leave")
             #expect(leave["message"]?["id"]?.stringValue == b.socketId)
             #expect(try await a.memberIds("room") == [a.socketId])
+            #expect(await eventually { edge.node.connectionCount == 1 })
         }
     }
 }

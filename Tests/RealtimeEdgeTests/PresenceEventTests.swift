@@ -8,7 +8,7 @@ struct PresenceEventTests {
         try await withEdge { edge in
             let a = try await edge.client()
             let b = try await edge.client()
-            #expect(try await a.join("room") == okAck)
+            #expect(try await a.join("room", echo: false) == okAck)
             #expect(try await b.join("room") == okAck)
             let event = try await a.nextEvent("channel:join")
             #expect(event == ["channel": "room", "message": ["id": .string(b.socketId), "data": .null]])
@@ -73,7 +73,7 @@ struct PresenceEventTests {
         try await withEdge { edge in
             let a = try await edge.client()
             let b = try await edge.client()
-            _ = try await a.join("room")
+            _ = try await a.join("room", echo: false)
             #expect(try await b.call("update", ["data": "just-a-string"]) == okAck)
             _ = try await b.join("room")
             let event = try await a.nextEvent("channel:join")
@@ -86,7 +86,7 @@ struct PresenceEventTests {
         try await withEdge { edge in
             let a = try await edge.client()
             let b = try await edge.client()
-            _ = try await a.join("room")
+            _ = try await a.join("room", echo: false)
             _ = try await b.join("room")
             _ = try await a.nextEvent("channel:join")
             #expect(try await b.join("room") == okAck)

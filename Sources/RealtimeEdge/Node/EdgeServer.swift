@@ -7,6 +7,7 @@ extension EdgeNode {
     /// The HTTP application: Socket.IO endpoints, node routes and the server API.
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: EdgeRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
         addNodeRoutes(to: router)
         addMetricsRoute(to: router)
         addPollingRefusal(to: router)

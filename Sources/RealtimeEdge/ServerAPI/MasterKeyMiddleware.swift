@@ -11,7 +11,8 @@ struct MasterKeyMiddleware: RouterMiddleware {
         guard let masterKey, !masterKey.isEmpty else {
             return JSONResponse.error(.unauthorized, code: "unauthorized", message: "the server API is disabled: start the edge with --master-key")
         }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        // The scheme name is case-insensitive (RFC 7235).
+        guard let header = request.headers[.authorization], header.prefix(7).lowercased() == "bearer " else {
             return JSONResponse.error(.unauthorized, code: "unauthorized", message: "missing Authorization: Bearer <master key>")
         }
         guard constantTimeEquals(String(header.dropFirst(7)), masterKey) else {

@@ -14,14 +14,18 @@ struct APIError: Error {
 }
 
 extension Request {
-    /// The body as JSON; 413 past the context's upload limit, 400 when not JSON.
-    func jsonBody(limit: Int) async throws(APIError) -> JSONValue {
-        let buffer: ByteBuffer
+    /// The raw body; 413 past `limit`.
+    func bodyBytes(limit: Int) async throws(APIError) -> ByteBuffer {
         do {
-            buffer = try await body.collect(upTo: limit)
+            return try await body.collect(upTo: limit)
         } catch {
             throw APIError(status: .contentTooLarge, code: "payload_too_large", message: "request body exceeds \(limit) bytes")
         }
+    }
+
+    /// The body as JSON; 413 past the context's upload limit, 400 when not JSON.
+    func jsonBody(limit: Int) async throws(APIError) -> JSONValue {
+        let buffer = try await bodyBytes(limit: limit)
         do {
             return try JSONValue.parse(buffer.readableBytesView)
         } catch {

@@ -62,7 +62,7 @@ extension EdgeNode {
         }
         api.put("/config") { request, context in
             try await self.apiCall {
-                let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+                let buffer = try await request.bodyBytes(limit: context.maxUploadSize)
                 let settings: RealtimeSettings
                 do {
                     settings = try SettingsCoding.decodeValidated(Data(buffer.readableBytesView))

@@ -73,17 +73,28 @@ final class TestEdge: Sendable {
     }
 }
 
-/// Runs `body` against a fresh edge and always stops it afterwards.
+/// Runs `body` against a fresh edge and always stops it afterwards. `exclusive` tests
+/// (tight timing, heavy traffic) run while no other edge test does.
 func withEdge(
+    exclusive: Bool = false,
     _ configure: (inout EdgeConfiguration) -> Void = { _ in },
     _ body: (TestEdge) async throws -> Void
 ) async throws {
-    let edge = try await TestEdge.start(configure)
+    await EdgeTestGate.shared.acquire(exclusive: exclusive)
+    let edge: TestEdge
+    do {
+        edge = try await TestEdge.start(configure)
+    } catch {
+        await EdgeTestGate.shared.release(exclusive: exclusive)
+        throw error
+    }
     do {
         try await body(edge)
     } catch {
         await edge.stop()
+        await EdgeTestGate.shared.release(exclusive: exclusive)
         throw error
     }
     await edge.stop()
+    await EdgeTestGate.shared.release(exclusive: exclusive)
 }
