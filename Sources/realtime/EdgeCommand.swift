@@ -33,6 +33,9 @@ struct EdgeCommand: AsyncParsableCommand {
         config.advertisedAddress = advertise ?? Env.value("REALTIME_ADVERTISE")
         config.masterKey = masterKey ?? Env.value("REALTIME_MASTER_KEY")
         config.jwtSecret = jwtSecret ?? Env.value("REALTIME_JWT_SECRET")
+        if let secret = config.jwtSecret, secret.utf8.count < SessionVerifier.minimumSecretBytes {
+            throw ValidationError("--jwt-secret must be at least \(SessionVerifier.minimumSecretBytes) bytes for HS256")
+        }
         if let ms = pingInterval ?? Env.int("REALTIME_PING_INTERVAL") { config.pingInterval = .milliseconds(ms) }
         if let ms = pingTimeout ?? Env.int("REALTIME_PING_TIMEOUT") { config.pingTimeout = .milliseconds(ms) }
         let proxies = trustedProxies + (Env.value("REALTIME_TRUSTED_PROXIES")?.split(separator: ",").map(String.init) ?? [])

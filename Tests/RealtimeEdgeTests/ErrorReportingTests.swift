@@ -112,6 +112,7 @@ struct ErrorReportingTests {
             let a = try await edge.client()
             let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
             a.send(#"42["message",{"eventName":"e","message":"# + deep + "}]")
+            #expect(try await a.nextEvent("realtime:error")["code"] == "invalid_payload")
             let b = try await edge.client()
             #expect(try await b.join("still-alive") == okAck)
         }

@@ -6,9 +6,13 @@ import SocketIOProtocol
 public struct SessionVerifier: Sendable {
     private let keys: JWTKeyCollection?
 
-    /// Without a secret every token is refused as invalid (sessions cannot be trusted).
+    /// HS256 keys shorter than this are refused (jwt-kit requires it; so does RFC 7518 §3.2).
+    public static let minimumSecretBytes = 32
+
+    /// Without a usable secret every token is refused as invalid (sessions cannot be
+    /// trusted); the edge command refuses to start with a short one.
     public init(secret: String?) async {
-        guard let secret, !secret.isEmpty else {
+        guard let secret, secret.utf8.count >= Self.minimumSecretBytes else {
             keys = nil
             return
         }

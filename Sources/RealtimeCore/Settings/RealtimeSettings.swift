@@ -55,6 +55,22 @@ public struct APIKey: Codable, Sendable, Equatable {
         self.name = name
         self.expiresAt = expiresAt
     }
+
+    // expiresAt is parsed here so a bad date names its own field on every platform.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        if let text = try c.decodeIfPresent(String.self, forKey: .expiresAt) {
+            guard let date = ISO8601.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .expiresAt, in: c, debugDescription: "expected an ISO 8601 date such as 2030-01-31T12:00:00Z")
+            }
+            expiresAt = date
+        } else {
+            expiresAt = nil
+        }
+    }
 }
 
 public struct RateLimit: Codable, Sendable, Equatable {

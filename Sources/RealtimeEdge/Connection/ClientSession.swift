@@ -8,7 +8,9 @@ import SocketIOProtocol
 /// One client's Engine.IO/Socket.IO conversation on one WebSocket. Inbound packets
 /// are handled one at a time, in order, by the task that runs the session; the
 /// writer and heartbeat run beside it and share only the queue.
-final class ClientSession {
+/// `@unchecked Sendable`: the mutable state is touched by the reader task only, and
+/// by `cleanUp` after that task has finished; the other tasks share just the queue.
+final class ClientSession: @unchecked Sendable {
     let node: EdgeNode
     let clientAddress: String
     let socketId = RandomID.make()
@@ -41,20 +43,39 @@ final class ClientSession {
             pingTimeout: Int(config.pingTimeout.components.seconds * 1000 + config.pingTimeout.components.attoseconds / 1_000_000_000_000_000),
             maxPayload: config.maxPayload
         )))))
-        await withTaskGroup(of: Void.self) { group in
+        // Reader, writer, heartbeat and a close watcher run side by side; the session
+        // ends as soon as the client leaves, the writer has said goodbye, or the queue
+        // closed (slow consumer, ping timeout, shutdown) and the writer could not
+        // flush within a grace period: cancelling the rest never waits on the client.
+        await withTaskGroup(of: SessionPart.self) { group in
             let queue = self.queue
             let pongs = self.pongs
             let logger = self.logger
-            group.addTask { await Self.writeLoop(queue: queue, outbound: outbound, logger: logger) }
+            group.addTask {
+                await Self.writeLoop(queue: queue, outbound: outbound, logger: logger)
+                return .writer
+            }
             group.addTask {
                 await Self.heartbeat(queue: queue, pongs: pongs, interval: config.pingInterval, timeout: config.pingTimeout)
+                return .heartbeat
             }
-            await readLoop(inbound)
+            group.addTask {
+                await queue.waitUntilClosed()
+                try? await Task.sleep(for: .seconds(1))
+                return .closeWatcher
+            }
+            group.addTask {
+                await self.readLoop(inbound)
+                return .reader
+            }
+            while let part = await group.next(), part == .heartbeat {}
             queue.close(.clientClosed)
             group.cancelAll()
         }
         await cleanUp()
     }
+
+    private enum SessionPart: Sendable { case reader, writer, heartbeat, closeWatcher }
 
     private func readLoop(_ inbound: WebSocketInboundStream) async {
         do {

@@ -9,8 +9,24 @@ final class OutboundQueue: Sendable {
     private struct State {
         var frames = CircularBuffer<ByteBuffer>(initialCapacity: 16)
         var queuedBytes = 0
-        var waiter: CheckedContinuation<Void, Never>?
+        var writer: CheckedContinuation<Void, Never>?
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var closed: CloseReason?
+
+        /// Records the first close reason; returns everyone to wake.
+        mutating func close(_ reason: CloseReason) -> [CheckedContinuation<Void, Never>] {
+            guard closed == nil else { return takeWriter() }
+            closed = reason
+            var woken = closeWaiters
+            closeWaiters = []
+            woken.append(contentsOf: takeWriter())
+            return woken
+        }
+
+        mutating func takeWriter() -> [CheckedContinuation<Void, Never>] {
+            defer { writer = nil }
+            return writer.map { [$0] } ?? []
+        }
     }
     private let state = Mutex(State())
     private let maxFrames: Int
@@ -24,41 +40,43 @@ final class OutboundQueue: Sendable {
     /// Appends a frame; returns false when the queue is closed or just overflowed.
     @discardableResult
     func enqueue(_ frame: ByteBuffer) -> Bool {
-        let (accepted, waiter) = state.withLock { s -> (Bool, CheckedContinuation<Void, Never>?) in
-            guard s.closed == nil else { return (false, nil) }
+        let (accepted, woken) = state.withLock { s -> (Bool, [CheckedContinuation<Void, Never>]) in
+            guard s.closed == nil else { return (false, []) }
             if s.frames.count >= maxFrames || s.queuedBytes + frame.readableBytes > maxBytes {
-                s.closed = .slowConsumer
                 s.frames.removeAll()
                 s.queuedBytes = 0
-                let w = s.waiter
-                s.waiter = nil
-                return (false, w)
+                return (false, s.close(.slowConsumer))
             }
             s.frames.append(frame)
             s.queuedBytes += frame.readableBytes
-            let w = s.waiter
-            s.waiter = nil
-            return (true, w)
+            return (true, s.takeWriter())
         }
-        waiter?.resume()
+        for continuation in woken { continuation.resume() }
         return accepted
     }
 
     /// Closes the queue; frames already queued are still drained unless it overflowed.
     func close(_ reason: CloseReason) {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if s.closed == nil { s.closed = reason }
-            let w = s.waiter
-            s.waiter = nil
-            return w
-        }
-        waiter?.resume()
+        let woken = state.withLock { $0.close(reason) }
+        for continuation in woken { continuation.resume() }
     }
 
     var closeReason: CloseReason? { state.withLock { $0.closed } }
 
+    /// Returns once the queue is closed, whatever the reason.
+    func waitUntilClosed() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let closedNow = state.withLock { s -> Bool in
+                if s.closed != nil { return true }
+                s.closeWaiters.append(continuation)
+                return false
+            }
+            if closedNow { continuation.resume() }
+        }
+    }
+
     /// Waits for frames and takes all of them at once, so the writer can batch.
-    /// Returns nil once the queue is closed and empty.
+    /// Returns false once the queue is closed and empty.
     func drain(into batch: inout [ByteBuffer]) async -> Bool {
         while true {
             let ready = state.withLock { s -> Bool? in
@@ -74,7 +92,7 @@ final class OutboundQueue: Sendable {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { s -> Bool in
                     if !s.frames.isEmpty || s.closed != nil { return true }
-                    s.waiter = c
+                    s.writer = c
                     return false
                 }
                 if resumeNow { c.resume() }
