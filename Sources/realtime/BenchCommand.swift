@@ -11,12 +11,12 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Drive load against edges (loopback only) and report throughput and latency percentiles.",
         discussion: """
             Scenarios:
-              fanout       S subscribers on one channel, P publishers; delivered msgs/s, latency, loss
-              channels     C channels with k members each, publishes to random channels
-              presence     join/leave/update churn; time until members is consistent on every edge
-              connections  N idle connections from 127.0.0.2…; connect rate, edge RSS per connection
-              broadcast    N connections, one broadcast per interval; time until the last receives it
-            Connections and publishers are spread over the --url edges round-robin.
+              fanout: S subscribers on one channel, P publishers
+              channels: C channels with k members, random publishes
+              presence: join/leave/update churn, members consistency
+              connections: N idle connections, connect rate, edge RSS
+              broadcast: one broadcast per interval to N connections
+            Connections and publishers go round-robin over the --url edges.
             """)
 
     @Argument(help: "fanout | channels | presence | connections | broadcast") var scenario: BenchScenario

@@ -21,6 +21,7 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("ping-timeout"), help: "Engine.IO ping timeout in ms (REALTIME_PING_TIMEOUT).") var pingTimeout: Int?
     @Option(name: .customLong("trusted-proxy"), help: "Address or IPv4 CIDR range whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).") var trustedProxies: [String] = []
     @Option(name: .customLong("drain-delay"), help: "On SIGTERM, ms of /health 503 before clients are sent away (REALTIME_DRAIN_DELAY, default 2000).") var drainDelay: Int?
+    @Flag(help: "Serve the demo chat page at /demo/ (REALTIME_DEMO=1).") var demo = false
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
 
     func run() async throws {
@@ -41,6 +42,7 @@ struct EdgeCommand: AsyncParsableCommand {
         let proxies = trustedProxies + (Env.value("REALTIME_TRUSTED_PROXIES")?.split(separator: ",").map(String.init) ?? [])
         if !proxies.isEmpty { config.trustedProxies = TrustedProxies(proxies) }
         if let ms = drainDelay ?? Env.int("REALTIME_DRAIN_DELAY") { config.drainDelay = .milliseconds(max(0, ms)) }
+        config.demoEnabled = demo || Env.value("REALTIME_DEMO") == "1"
         if let path = settings ?? Env.value("REALTIME_SETTINGS") {
             config.initialSettings = try loadSettingsFile(path)
         }

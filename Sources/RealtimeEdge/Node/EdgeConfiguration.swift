@@ -20,6 +20,8 @@ public struct EdgeConfiguration: Sendable {
     public var maxPayload: Int
     /// Addresses whose X-Forwarded-For header is believed (the load balancer).
     public var trustedProxies: TrustedProxies
+    /// Serve the demo chat page at /demo/ (off by default).
+    public var demoEnabled: Bool = false
     /// On SIGTERM, how long /health answers 503 (and upgrades are refused) before the
     /// clients are sent away, so load balancers stop routing here before they reconnect.
     public var drainDelay: Duration = .seconds(2)

@@ -12,6 +12,7 @@ extension EdgeNode {
         addMetricsRoute(to: router)
         addPollingRefusal(to: router)
         addServerAPIRoutes(to: router)
+        addStaticRoutes(to: router)
         let config = configuration
         return Application(
             router: router,

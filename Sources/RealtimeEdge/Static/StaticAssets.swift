@@ -1,0 +1,2 @@
+/// Files the edge serves as-is, kept as string literals (no SwiftPM resources).
+enum StaticAssets {}
