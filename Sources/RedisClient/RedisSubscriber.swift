@@ -5,7 +5,7 @@ import NIOCore
 /// The pub/sub connection.
 ///
 /// Keeps the desired set of channels and patterns and (re)connects with
-/// exponential backoff (100 ms doubling to 2 s), resubscribing everything
+/// exponential backoff (100 ms doubling to 500 ms), resubscribing everything
 /// after a reconnect before reporting `.connected`. A PING probe every
 /// `probeInterval` (answered within one interval, or the connection is
 /// declared dead, closed and replaced) catches connections that died

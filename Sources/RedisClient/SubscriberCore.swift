@@ -27,7 +27,9 @@ final class SubscriberCore {
     private let waiters: ConnectionWaiters
 
     static let initialBackoff = TimeAmount.milliseconds(100)
-    static let maximumBackoff = TimeAmount.seconds(2)
+    // Kept short: while the subscriber is away, messages other edges publish to its
+    // channels reach nobody, so it must come back as soon as Redis does.
+    static let maximumBackoff = TimeAmount.milliseconds(500)
 
     init(
         eventLoop: any EventLoop,
@@ -150,7 +152,7 @@ final class SubscriberCore {
         self.scheduleReconnect()
     }
 
-    /// Exponential backoff, 100 ms doubling to 2 s, reset once connected.
+    /// Exponential backoff, 100 ms doubling to 500 ms, reset once connected.
     private func scheduleReconnect() {
         guard !self.isStopped, self.reconnectTimer == nil else {
             return

@@ -53,12 +53,6 @@ def error_or_close(reply) -> bool:
 # --------------------------------------------------------------------------- frames
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a text frame with invalid UTF-8 is accepted (bad bytes become U+FFFD; the join of "
-    "'bad-\\ufffd\\ufffd-utf8' is acked ok). Sources/RealtimeEdge/Node/EdgeServer.swift builds the "
-    "WebSocket configuration without validateUTF8, which defaults to false in hummingbird-websocket. "
-    "RFC 6455 §8.1 requires failing the connection (close 1007) and SPEC §2 an error or a close. "
-    "Fix: pass validateUTF8: true in .init(ws: .init(maxFrameSize:..., validateUTF8: true, ...))."))
 def test_invalid_utf8_text_frame(cluster):
     ws = connected_raw(cluster)
     try:

@@ -21,7 +21,9 @@ extension EdgeNode {
                 configuration: .init(ws: .init(
                     maxFrameSize: config.maxPayload,
                     autoPing: .disabled,  // Engine.IO has its own heartbeat
-                    closeTimeout: .seconds(5)))),
+                    closeTimeout: .seconds(5),
+                    // Invalid UTF-8 in a text frame closes the connection (1007), per RFC 6455.
+                    validateUTF8: true))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "realtime-edge"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
             logger: logger)
