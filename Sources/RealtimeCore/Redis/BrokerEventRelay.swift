@@ -4,15 +4,19 @@ import Synchronization
 /// Forwards Redis events to the edge's handler and turns subscriber state changes
 /// into `.lost` / `.restored` (a first connect is neither).
 final class BrokerEventRelay: Sendable {
-    private let handler = Mutex<(@Sendable (BrokerEvent) -> Void)?>(nil)
+    /// The closure lives inside a struct: a bare function-typed `Mutex` value is
+    /// re-abstracted on every `withLock` write-back, wrapping it in two more thunks
+    /// per call (a chain that grows with every message).
+    private struct Handler { var call: (@Sendable (BrokerEvent) -> Void)? }
+    private let handler = Mutex(Handler())
     private let lost = Atomic<Bool>(false)
 
     func setHandler(_ handler: (@Sendable (BrokerEvent) -> Void)?) {
-        self.handler.withLock { $0 = handler }
+        self.handler.withLock { $0.call = handler }
     }
 
     func emit(_ event: BrokerEvent) {
-        handler.withLock { $0 }?(event)
+        handler.withLock { $0.call }?(event)
     }
 
     func subscriberStateChanged(_ state: RedisSubscriberState) {
