@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+
 import pytest
 
 from rt import DEFAULT_SETTINGS, assert_error_ack, make_jwt, unique
@@ -79,3 +82,68 @@ def test_first_exceeded_limit_in_order_wins(make_cluster, rules, expected):
     ack = a.call("members", {"channel": ch})
     assert_error_ack(ack, "rate_limit_exceeded", "3rd event")
     assert ack["error"]["message"] == expected, f"{ack!r}: expected the message of the first limit exceeded"
+
+
+def at_window_start():
+    """Fixed windows are aligned on whole seconds of Redis' clock (this machine's):
+    start a short sequence just after a boundary so it cannot straddle two windows."""
+    time.sleep(1.02 - time.time() % 1.0)
+
+
+def test_five_per_ten_seconds_spread_over_two_edges(make_cluster):
+    """Issue 6: limit 5 per 10 s; 3 events through edge A and 3 through edge B: the 6th is rejected."""
+    c = make_cluster(reuse=False, settings=dict(DEFAULT_SETTINGS, rateLimits=[
+        {"name": "five", "rate": 5, "duration": 10, "errorMessage": "Five per ten"}]))
+    a = c.client(edge=0)
+    b = c.client(edge=1 % c.n_edges)
+    ch = unique()
+    for client in (a, a, a, b, b):
+        ok_event(client, ch)
+    ack = b.call("members", {"channel": ch})
+    assert_error_ack(ack, "rate_limit_exceeded", "6th event, 3rd through the second edge")
+    assert ack["error"]["message"] == "Five per ten"
+
+
+def test_burst_and_sustained_limits_each_reject_at_their_count(make_cluster):
+    c = make_cluster(reuse=False, settings=dict(DEFAULT_SETTINGS, rateLimits=[
+        {"name": "burst", "rate": 3, "duration": 1, "errorMessage": "Burst"},
+        {"name": "sustained", "rate": 5, "duration": 60, "errorMessage": "Sustained"}]))
+    a = c.client()
+    ch = unique()
+    at_window_start()
+    for _ in range(3):
+        ok_event(a, ch)
+    ack = a.call("members", {"channel": ch})
+    assert_error_ack(ack, "rate_limit_exceeded", "4th event within a second")
+    assert ack["error"]["message"] == "Burst", ack
+    # A rejected event consumes no budget: after the burst window, 2 more fit the sustained limit.
+    time.sleep(1.1)
+    ok_event(a, ch)
+    ok_event(a, ch)
+    ack = a.call("members", {"channel": ch})
+    assert_error_ack(ack, "rate_limit_exceeded", "6th counted event within a minute")
+    assert ack["error"]["message"] == "Sustained", ack
+
+
+def test_a_changed_limit_applies_on_every_edge_and_windows_expire(make_cluster):
+    c = make_cluster(reuse=False)
+    far = c.client(edge=c.n_edges - 1)
+    ch = unique()
+    for _ in range(3):
+        ok_event(far, ch)  # no limits yet
+    settings = dict(DEFAULT_SETTINGS, rateLimits=[{"name": "tight", "rate": 2, "duration": 1, "errorMessage": "Tight"}])
+    assert c.api("PUT", "/api/v1/config", edge=0, json=settings).status_code == 200
+    time.sleep(1.0)  # applied on every edge within a second (SPEC §3)
+    at_window_start()
+    results = [far.call("members", {"channel": ch}) for _ in range(3)]
+    assert any(isinstance(r, dict) and r.get("error", {}).get("code") == "rate_limit_exceeded" for r in results), \
+        f"the limit set through edge 0 did not apply on edge {c.n_edges - 1}: {results!r}"
+    time.sleep(2.1)  # the window has passed: counting starts again
+    ok_event(far, ch)
+    if c.redis is not None:
+        keys = subprocess.run(["redis-cli", "-p", str(c.redis.port), "--scan", "--pattern", "rt:rl:tight:*"],
+                              capture_output=True, text=True, check=True).stdout.split()
+        for key in keys:
+            ttl = int(subprocess.run(["redis-cli", "-p", str(c.redis.port), "TTL", key],
+                                     capture_output=True, text=True, check=True).stdout.strip())
+            assert 0 < ttl <= 2, f"counter {key} has TTL {ttl}: windows must expire with their duration"
