@@ -26,6 +26,9 @@ public protocol Broker: Sendable {
 
     /// Counts one client event against rate limits; returns the first limit exceeded.
     func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit?
+    /// Rate-limit checks decided by the edge's own counters because the backend was
+    /// unreachable (fail-open).
+    var rateLimitFallbackCount: Int { get }
 
     /// Adds a member to a channel and announces it to the channel, atomically.
     /// Returns false (and announces nothing) when it already was a member.
@@ -56,6 +59,9 @@ public protocol Broker: Sendable {
 }
 
 extension Broker {
+    /// Backends that cannot become unreachable never fall back.
+    public var rateLimitFallbackCount: Int { 0 }
+
     /// Publishes without rate limits (server API, presence).
     public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws {
         _ = try await publish(topic, frame: frame, excluding: excluding, limitedBy: nil)

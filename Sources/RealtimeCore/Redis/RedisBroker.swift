@@ -16,7 +16,9 @@ public final class RedisBroker: Broker {
     private let relay = BrokerEventRelay()
     private let fallbackLimiter = FixedWindowLimiter()
     /// Rate-limit checks decided locally because Redis was unreachable.
-    public let rateLimitFallbacks = Atomic<Int>(0)
+    let rateLimitFallbacks = Atomic<Int>(0)
+
+    public var rateLimitFallbackCount: Int { rateLimitFallbacks.load(ordering: .relaxed) }
 
     public init(url: String, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         let configuration = try RedisConfiguration(url: url)

@@ -41,6 +41,7 @@ extension EdgeNode {
             "handshakeFailures": n(s.handshakeFailures.load(ordering: .relaxed)),
             "slowClientDisconnects": n(s.slowClientDisconnects.load(ordering: .relaxed)),
             "rateLimitRejections": n(s.rateLimitRejections.load(ordering: .relaxed)),
+            "rateLimitFallbacks": n(broker.rateLimitFallbackCount),
             "backend": .object([
                 "kind": .string(broker is MemoryBroker ? "memory" : "redis"),
                 "up": .bool(isBackendUp),
