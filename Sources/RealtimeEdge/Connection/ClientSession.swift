@@ -39,8 +39,8 @@ final class ClientSession: @unchecked Sendable {
         queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.open(EngineIOOpen(
             sid: RandomID.make(),
             upgrades: [],
-            pingInterval: Int(config.pingInterval.components.seconds * 1000 + config.pingInterval.components.attoseconds / 1_000_000_000_000_000),
-            pingTimeout: Int(config.pingTimeout.components.seconds * 1000 + config.pingTimeout.components.attoseconds / 1_000_000_000_000_000),
+            pingInterval: config.pingInterval.wholeMilliseconds,
+            pingTimeout: config.pingTimeout.wholeMilliseconds,
             maxPayload: config.maxPayload
         )))))
         // Reader, writer, heartbeat and a close watcher run side by side; the session
@@ -210,5 +210,12 @@ final class ClientSession: @unchecked Sendable {
                 return
             }
         }
+    }
+}
+
+extension Duration {
+    /// Engine.IO advertises its timers in whole milliseconds.
+    var wholeMilliseconds: Int {
+        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     }
 }
