@@ -147,3 +147,34 @@ def test_a_changed_limit_applies_on_every_edge_and_windows_expire(make_cluster):
             ttl = int(subprocess.run(["redis-cli", "-p", str(c.redis.port), "TTL", key],
                                      capture_output=True, text=True, check=True).stdout.strip())
             assert 0 < ttl <= 2, f"counter {key} has TTL {ttl}: windows must expire with their duration"
+
+
+def evalsha_calls(port: int) -> int:
+    info = subprocess.run(["redis-cli", "-p", str(port), "INFO", "commandstats"],
+                          capture_output=True, text=True, check=True).stdout
+    for line in info.splitlines():
+        if line.startswith("cmdstat_evalsha:"):
+            return int(line.split("calls=")[1].split(",")[0])
+    return 0
+
+
+def test_a_limited_event_costs_one_redis_call(make_cluster):
+    """Issue 6: the check rides in the event's own script: N limited events, N script calls."""
+    c = make_cluster(reuse=False, settings=limits(("a", 1000, "A"), ("b", 1000, "B"), ("c", 1000, "C")))
+    if c.redis is None:
+        pytest.skip("the memory backend makes no Redis calls")
+    x = c.client()
+    ch = unique()
+
+    def one_of_each():  # join, 3 x members, update, message, leave: 7 events
+        x.join(ch)
+        for _ in range(3):
+            ok_event(x, ch)
+        x.ok("update", {"data": {"n": 1}})
+        x.ok("message", {"channel": ch, "eventName": "m", "message": 1})
+        x.leave(ch)
+
+    one_of_each()  # loads every script once (a first EVALSHA answered NOSCRIPT counts as a call too)
+    before = evalsha_calls(c.redis.port)
+    one_of_each()
+    assert evalsha_calls(c.redis.port) - before == 7, "each limited event must be exactly one script call"

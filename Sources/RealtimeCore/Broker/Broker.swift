@@ -32,12 +32,16 @@ public protocol Broker: Sendable {
 
     /// Adds a member to a channel and announces it to the channel, atomically.
     /// Returns false (and announces nothing) when it already was a member.
-    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool
+    ///
+    /// Presence calls and `members` take an optional rate-limit check that runs in the
+    /// same backend call (one round trip per client event); an exceeded limit throws
+    /// `RateLimitExceeded` and nothing else happens.
+    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> Bool
     /// Removes a member from channels, announcing each removal to the rest.
-    func leave(memberId: String, node: String, from channels: [ChannelAnnouncement]) async throws
+    func leave(memberId: String, node: String, from channels: [ChannelAnnouncement], limitedBy check: RateLimitCheck?) async throws
     /// Rewrites a member's record in channels, announcing each update.
-    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?) async throws
-    func members(of channel: String) async throws -> [PresenceRecord]
+    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws
+    func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord]
     func activeChannels() async throws -> [ChannelSummary]
     /// Re-asserts presence after the backend lost it (a Redis restart), silently.
     func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws
@@ -61,6 +65,22 @@ public protocol Broker: Sendable {
 extension Broker {
     /// Backends that cannot become unreachable never fall back.
     public var rateLimitFallbackCount: Int { 0 }
+
+    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool {
+        try await join(channel: channel, member: member, announce: announce, excluding: excluding, limitedBy: nil)
+    }
+
+    public func leave(memberId: String, node: String, from channels: [ChannelAnnouncement]) async throws {
+        try await leave(memberId: memberId, node: node, from: channels, limitedBy: nil)
+    }
+
+    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?) async throws {
+        try await update(member: member, in: channels, excluding: excluding, limitedBy: nil)
+    }
+
+    public func members(of channel: String) async throws -> [PresenceRecord] {
+        try await members(of: channel, limitedBy: nil)
+    }
 
     /// Publishes without rate limits (server API, presence).
     public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws {

@@ -42,7 +42,8 @@ public final class MemoryBroker: Broker {
         limiter.consume(check)
     }
 
-    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool {
+    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> Bool {
+        try enforce(check)
         let added = state.withLock { state -> Bool in
             if state.presence[channel]?[member.id] != nil { return false }
             state.presence[channel, default: [:]][member.id] = member
@@ -53,7 +54,8 @@ public final class MemoryBroker: Broker {
         return added
     }
 
-    public func leave(memberId: String, node: String, from channels: [ChannelAnnouncement]) async throws {
+    public func leave(memberId: String, node: String, from channels: [ChannelAnnouncement], limitedBy check: RateLimitCheck?) async throws {
+        try enforce(check)
         var removed: [ChannelAnnouncement] = []
         state.withLock { state in
             for announcement in channels where state.presence[announcement.channel]?.removeValue(forKey: memberId) != nil {
@@ -70,7 +72,8 @@ public final class MemoryBroker: Broker {
         }
     }
 
-    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?) async throws {
+    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws {
+        try enforce(check)
         var updated: [ChannelAnnouncement] = []
         state.withLock { state in
             for announcement in channels where state.presence[announcement.channel]?[member.id] != nil {
@@ -83,8 +86,9 @@ public final class MemoryBroker: Broker {
         }
     }
 
-    public func members(of channel: String) async throws -> [PresenceRecord] {
-        state.withLock { state in
+    public func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord] {
+        try enforce(check)
+        return state.withLock { state in
             (state.joinOrder[channel] ?? []).compactMap { state.presence[channel]?[$0] }
         }
     }
@@ -122,6 +126,10 @@ public final class MemoryBroker: Broker {
     public func storeSettings(_ settings: RealtimeSettings) async throws {
         state.withLock { $0.settings = settings }
         emit(.settingsChanged(settings))
+    }
+
+    private func enforce(_ check: RateLimitCheck?) throws {
+        if let check, let exceeded = limiter.consume(check) { throw RateLimitExceeded(exceeded) }
     }
 
     private func emit(_ event: BrokerEvent) {

@@ -10,6 +10,14 @@ public struct RateLimitCheck: Sendable {
     }
 }
 
+/// Thrown by broker calls whose rate-limit check failed; nothing else was done.
+public struct RateLimitExceeded: Error, Sendable {
+    public var limit: RateLimit
+    public init(_ limit: RateLimit) {
+        self.limit = limit
+    }
+}
+
 /// The SPEC's rejection: the first limit exceeded, with its configured message.
 extension RealtimeError {
     public static func rateLimited(_ limit: RateLimit) -> RealtimeError {

@@ -111,9 +111,9 @@ public final class RedisBroker: Broker {
         return check.limits[Int(index) - 1]
     }
 
-    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?) async throws -> Bool {
-        let reply = try await pool.run(
-            PresenceScripts.join,
+    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> Bool {
+        let reply = try await runLimited(
+            RateLimitScript.join, check: check,
             keys: [.string(RedisKeys.presence(channel)), .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.channels)],
             args: [
                 .string(member.id), .bytes(member.storedJSON.serialized),
@@ -123,8 +123,11 @@ public final class RedisBroker: Broker {
         return reply.int == 1
     }
 
-    public func leave(memberId: String, node: String, from channels: [ChannelAnnouncement]) async throws {
-        guard !channels.isEmpty else { return }
+    public func leave(memberId: String, node: String, from channels: [ChannelAnnouncement], limitedBy check: RateLimitCheck?) async throws {
+        guard !channels.isEmpty else {
+            if let check, let exceeded = try await consumeRateLimits(check) { throw RateLimitExceeded(exceeded) }
+            return
+        }
         var args: [RedisArgument] = [.string(memberId)]
         args.reserveCapacity(1 + channels.count * 3)
         for announcement in channels {
@@ -132,26 +135,64 @@ public final class RedisBroker: Broker {
             args.append(.string(RedisKeys.channelTopic(announcement.channel)))
             args.append(.buffer(Envelope.encode(frame: announcement.frame, excluding: nil)))
         }
-        _ = try await pool.run(PresenceScripts.leave, keys: [.string(RedisKeys.nodeIndex(node)), .string(RedisKeys.channels)], args: args)
+        _ = try await runLimited(
+            RateLimitScript.leave, check: check, keys: [.string(RedisKeys.nodeIndex(node)), .string(RedisKeys.channels)], args: args)
     }
 
-    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?) async throws {
-        guard !channels.isEmpty else { return }
+    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws {
+        guard !channels.isEmpty else {
+            if let check, let exceeded = try await consumeRateLimits(check) { throw RateLimitExceeded(exceeded) }
+            return
+        }
         var args: [RedisArgument] = [.string(member.id), .bytes(member.storedJSON.serialized)]
         for announcement in channels {
             args.append(.string(announcement.channel))
             args.append(.string(RedisKeys.channelTopic(announcement.channel)))
             args.append(.buffer(Envelope.encode(frame: announcement.frame, excluding: excluding)))
         }
-        _ = try await pool.run(PresenceScripts.update, keys: [], args: args)
+        _ = try await runLimited(RateLimitScript.update, check: check, keys: [], args: args)
     }
 
-    public func members(of channel: String) async throws -> [PresenceRecord] {
-        let reply = try await pool.send(RedisCommand("HVALS", .string(RedisKeys.presence(channel))))
+    public func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord] {
+        let reply = try await runLimited(RateLimitScript.members, check: check, keys: [.string(RedisKeys.presence(channel))], args: [])
         return (reply.array ?? []).compactMap { value in
             guard case .bulkString(let buffer?) = value, let json = try? JSONValue.parse(buffer.readableBytesView) else { return nil }
             return PresenceRecord(stored: json)
         }.sorted { $0.id < $1.id }
+    }
+
+    /// Runs a presence script behind the rate-limit prologue: one round trip for
+    /// the check, the count and the operation. With Redis unreachable the check
+    /// falls back to this edge's counters and the operation's error still surfaces.
+    private func runLimited(_ script: RedisScript, check: RateLimitCheck?, keys: [RedisArgument], args: [RedisArgument]) async throws -> RESPValue {
+        var allKeys: [RedisArgument] = []
+        var allArgs: [RedisArgument] = [.int(check?.limits.count ?? 0)]
+        allKeys.reserveCapacity(keys.count + (check?.limits.count ?? 0))
+        allArgs.reserveCapacity(args.count + 2 + 3 * (check?.limits.count ?? 0))
+        if let check {
+            for limit in check.limits {
+                allKeys.append(.string(RedisKeys.rateLimitCounter(limit: limit.name, subject: check.subject)))
+                allArgs.append(.int(limit.rate))
+                allArgs.append(.int(limit.duration))
+                allArgs.append(.string(limit.name))
+            }
+        }
+        allArgs.append(.string(check?.subject ?? ""))
+        allKeys.append(contentsOf: keys)
+        allArgs.append(contentsOf: args)
+        do {
+            return try await pool.run(script, keys: allKeys, args: allArgs)
+        } catch let error as RedisError {
+            if let check, case .server(let message) = error, let range = message.range(of: "RATELIMIT ") {
+                let index = Int(message[range.upperBound...].prefix { $0.isNumber }) ?? 0
+                if (1...check.limits.count).contains(index) { throw RateLimitExceeded(check.limits[index - 1]) }
+            }
+            if let check, error.isConnectivity {
+                rateLimitFallbacks.add(1, ordering: .relaxed)
+                if let exceeded = fallbackLimiter.consume(check) { throw RateLimitExceeded(exceeded) }
+            }
+            throw error
+        }
     }
 
     public func activeChannels() async throws -> [ChannelSummary] {

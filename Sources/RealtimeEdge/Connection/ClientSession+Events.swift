@@ -13,25 +13,26 @@ extension ClientSession {
             guard payload.objectValue != nil else {
                 throw RealtimeError(.invalidPayload, "\(name) expects an object payload")
             }
+            // The rate-limit check rides in the same backend call as the event's own work.
             let check = rateLimitCheck()
-            if name != "message", let check, let exceeded = try await node.broker.consumeRateLimits(check) {
-                throw rateLimited(exceeded)
-            }
             switch name {
-            case "join": result = try await join(payload)
-            case "leave": result = try await leave(payload)
-            case "update": result = try await update(payload)
+            case "join": result = try await join(payload, rateLimits: check)
+            case "leave": result = try await leave(payload, rateLimits: check)
+            case "update": result = try await update(payload, rateLimits: check)
             case "message": result = try await message(payload, rateLimits: check)
             case "members":
                 guard packet.id != nil else {
                     throw RealtimeError(.invalidPayload, "members answers through an ack: emit it with a callback")
                 }
-                result = try await members(payload)
+                result = try await members(payload, rateLimits: check)
             default:
                 throw RealtimeError(.invalidPayload, "unknown event \(name.prefix(64))")
             }
         } catch let error as RealtimeError {
             sendError(error, event: name, ackId: packet.id)
+            return
+        } catch let exceeded as RateLimitExceeded {
+            sendError(rateLimited(exceeded.limit), event: name, ackId: packet.id)
             return
         } catch {
             logger.error("event failed", metadata: ["event": "\(name)", "error": "\(error)"])
@@ -68,9 +69,17 @@ extension ClientSession {
         return channel
     }
 
-    private func join(_ payload: JSONValue) async throws -> JSONValue {
+    /// Counts an event that needs no backend work of its own (a no-op join or leave).
+    private func countOnly(_ check: RateLimitCheck?) async throws -> JSONValue {
+        if let check, let exceeded = try await node.broker.consumeRateLimits(check) {
+            throw RateLimitExceeded(exceeded)
+        }
+        return ok
+    }
+
+    private func join(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
-        guard let connection, !channels.contains(channel) else { return ok }
+        guard let connection, !channels.contains(channel) else { return try await countOnly(rateLimits) }
         let limit = node.configuration.limits.maxChannelsPerConnection
         guard channels.count < limit else {
             throw RealtimeError(.notAllowed, "a connection may be in at most \(limit) channels")
@@ -84,7 +93,7 @@ extension ClientSession {
             _ = try await node.broker.join(
                 channel: channel, member: record,
                 announce: EventFrames.presence(.join, channel: channel, member: record),
-                excluding: echo(payload) ? nil : connection.id)
+                excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
         } catch {
             channels.remove(channel)
             node.hub.removeMember(connection.id, from: channel)
@@ -94,20 +103,29 @@ extension ClientSession {
         return ok
     }
 
-    private func leave(_ payload: JSONValue) async throws -> JSONValue {
+    private func leave(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
-        guard let connection, channels.contains(channel) else { return ok }
+        guard let connection, channels.contains(channel) else { return try await countOnly(rateLimits) }
+        let frame = EventFrames.presence(.leave, channel: channel, member: connection.record(node: node.nodeId))
+        // Local membership goes first so the leaver never gets the announcement through
+        // the channel; a refused leave (rate limit, backend down) puts it back.
         channels.remove(channel)
         node.hub.removeMember(connection.id, from: channel)
-        let frame = EventFrames.presence(.leave, channel: channel, member: connection.record(node: node.nodeId))
-        defer { Task { [interest = node.interest] in await interest.release(.channel(channel)) } }
-        try await node.broker.leave(memberId: connection.id, node: node.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)])
+        do {
+            try await node.broker.leave(
+                memberId: connection.id, node: node.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)], limitedBy: rateLimits)
+        } catch {
+            channels.insert(channel)
+            node.hub.addMember(connection, to: channel)
+            throw error
+        }
+        Task { [interest = node.interest] in await interest.release(.channel(channel)) }
         // The leaver is no longer a member, so its own copy (echo) is sent directly.
         if echo(payload) { connection.send(frame) }
         return ok
     }
 
-    private func update(_ payload: JSONValue) async throws -> JSONValue {
+    private func update(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         guard let connection else { return ok }
         guard let data = payload["data"] else {
             throw RealtimeError(.invalidPayload, "update expects {data}")
@@ -117,13 +135,17 @@ extension ClientSession {
         guard size <= limit else {
             throw RealtimeError(.payloadTooLarge, "metadata is \(size) bytes; the limit is \(limit)")
         }
-        connection.metadata = data
-        guard !channels.isEmpty else { return ok }
-        let record = connection.record(node: node.nodeId)
+        guard !channels.isEmpty else {
+            _ = try await countOnly(rateLimits)
+            connection.metadata = data
+            return ok
+        }
+        let record = PresenceRecord(id: connection.id, data: data, node: node.nodeId, userId: connection.userId)
         let announcements = channels.map {
             ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.update, channel: $0, member: record))
         }
-        try await node.broker.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id)
+        try await node.broker.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
+        connection.metadata = data
         return ok
     }
 
@@ -152,9 +174,9 @@ extension ClientSession {
         return ok
     }
 
-    private func members(_ payload: JSONValue) async throws -> JSONValue {
+    private func members(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
-        let members = try await node.broker.members(of: channel)
+        let members = try await node.broker.members(of: channel, limitedBy: rateLimits)
         return .object(["data": .array(members.map(\.publicJSON))])
     }
 }
