@@ -14,7 +14,6 @@ public struct RealtimeError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidChannel = "invalid_channel"
         case payloadTooLarge = "payload_too_large"
         case notAllowed = "not_allowed"
-        case unavailable = "service_unavailable"
         case internalServerError = "internal_server_error"
     }
 

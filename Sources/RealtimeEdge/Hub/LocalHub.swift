@@ -12,6 +12,11 @@ final class LocalHub: Sendable {
         var users: [String: [String: ClientConnection]] = [:]
     }
     private let state = Mutex(State())
+    private let stats: NodeStats
+
+    init(stats: NodeStats) {
+        self.stats = stats
+    }
 
     func register(_ connection: ClientConnection) {
         state.withLock { s in
@@ -67,19 +72,32 @@ final class LocalHub: Sendable {
     var connectionCount: Int { state.withLock { $0.all.count } }
     var channelCount: Int { state.withLock { $0.channels.count } }
 
-    /// Hands a delivery to every local recipient except the excluded sender.
+    /// Hands a delivery to every local recipient except the excluded sender. The
+    /// shared counters are bumped once per delivery, not once per recipient, so
+    /// event loops fanning out at once do not fight over their cache line.
     func deliver(_ delivery: Delivery) {
-        state.withLock { s in
+        let queued = state.withLock { s -> Int in
             switch delivery.topic {
             case .channel(let name):
-                guard let members = s.channels[name] else { return }
-                for (id, connection) in members where id != delivery.excluding { connection.send(delivery.frame) }
+                guard let members = s.channels[name] else { return 0 }
+                return Self.enqueue(delivery, to: members)
             case .broadcast:
-                for (id, connection) in s.all where id != delivery.excluding { connection.send(delivery.frame) }
+                return Self.enqueue(delivery, to: s.all)
             case .user(let userId):
-                guard let connections = s.users[userId] else { return }
-                for (id, connection) in connections where id != delivery.excluding { connection.send(delivery.frame) }
+                guard let connections = s.users[userId] else { return 0 }
+                return Self.enqueue(delivery, to: connections)
             }
         }
+        guard queued > 0 else { return }
+        stats.messagesOut.add(queued, ordering: .relaxed)
+        stats.bytesOut.add(queued * delivery.frame.readableBytes, ordering: .relaxed)
+    }
+
+    private static func enqueue(_ delivery: Delivery, to recipients: [String: ClientConnection]) -> Int {
+        var queued = 0
+        for (id, connection) in recipients where id != delivery.excluding {
+            if connection.queue.enqueue(delivery.frame) { queued += 1 }
+        }
+        return queued
     }
 }

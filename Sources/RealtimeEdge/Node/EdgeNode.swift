@@ -9,9 +9,9 @@ import Synchronization
 public final class EdgeNode: Sendable {
     public let configuration: EdgeConfiguration
     public let broker: any Broker
-    public let stats = NodeStats()
+    public let stats: NodeStats
     public let settings: SettingsStore
-    let hub = LocalHub()
+    let hub: LocalHub
     let interest: TopicInterest
     let authenticator: HandshakeAuthenticator
     let logger: Logger
@@ -21,6 +21,9 @@ public final class EdgeNode: Sendable {
 
     public init(configuration: EdgeConfiguration, broker: any Broker, logger: Logger) async {
         self.configuration = configuration
+        let stats = NodeStats()
+        self.stats = stats
+        self.hub = LocalHub(stats: stats)
         self.broker = broker
         self.settings = SettingsStore(configuration.initialSettings)
         self.interest = TopicInterest(broker: broker)
