@@ -21,6 +21,8 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("ping-timeout"), help: "Engine.IO ping timeout in ms (REALTIME_PING_TIMEOUT).") var pingTimeout: Int?
     @Option(name: .customLong("trusted-proxy"), help: "Address or IPv4 CIDR range whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).") var trustedProxies: [String] = []
     @Option(name: .customLong("drain-delay"), help: "On SIGTERM, ms of /health 503 before clients are sent away (REALTIME_DRAIN_DELAY, default 2000).") var drainDelay: Int?
+    @Option(name: .customLong("max-connections"), help: "Most WebSocket connections open at once; more get HTTP 503 (REALTIME_MAX_CONNECTIONS, default: no cap).") var maxConnections: Int?
+    @Option(name: .customLong("max-connect-rate"), help: "Most new WebSocket connections per second, bursting to as many; more get HTTP 503 (REALTIME_MAX_CONNECT_RATE, default: no cap).") var maxConnectRate: Int?
     @Flag(help: "Serve the demo chat page at /demo/ (REALTIME_DEMO=1).") var demo = false
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
 
@@ -42,6 +44,8 @@ struct EdgeCommand: AsyncParsableCommand {
         let proxies = trustedProxies + (Env.value("REALTIME_TRUSTED_PROXIES")?.split(separator: ",").map(String.init) ?? [])
         if !proxies.isEmpty { config.trustedProxies = TrustedProxies(proxies) }
         if let ms = drainDelay ?? Env.int("REALTIME_DRAIN_DELAY") { config.drainDelay = .milliseconds(max(0, ms)) }
+        config.maxConnections = try positive(maxConnections ?? Env.int("REALTIME_MAX_CONNECTIONS"), "--max-connections")
+        config.maxConnectRate = try positive(maxConnectRate ?? Env.int("REALTIME_MAX_CONNECT_RATE"), "--max-connect-rate")
         config.demoEnabled = demo || Env.value("REALTIME_DEMO") == "1"
         if let path = settings ?? Env.value("REALTIME_SETTINGS") {
             config.initialSettings = try loadSettingsFile(path)
@@ -50,6 +54,12 @@ struct EdgeCommand: AsyncParsableCommand {
         let node = await EdgeNode(configuration: config, broker: broker, logger: logger)
         try await node.run()
     }
+}
+
+private func positive(_ value: Int?, _ flag: String) throws -> Int? {
+    guard let value else { return nil }
+    guard value > 0 else { throw ValidationError("\(flag) must be a positive number") }
+    return value
 }
 
 func loadSettingsFile(_ path: String) throws -> RealtimeSettings {

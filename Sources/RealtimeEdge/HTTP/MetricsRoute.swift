@@ -28,6 +28,7 @@ extension EdgeNode {
             ("realtime_bytes_in_total", "counter", "Bytes received from clients.", Double(s.bytesIn.load(ordering: .relaxed))),
             ("realtime_bytes_out_total", "counter", "Bytes queued to clients.", Double(s.bytesOut.load(ordering: .relaxed))),
             ("realtime_errors_sent_total", "counter", "Errors reported to clients.", Double(s.errorsSent.load(ordering: .relaxed))),
+            ("realtime_connections_refused_total", "counter", "WebSocket upgrades refused by --max-connections or --max-connect-rate.", Double(admission.refusedCount)),
             ("realtime_handshake_failures_total", "counter", "Refused handshakes.", Double(s.handshakeFailures.load(ordering: .relaxed))),
             ("realtime_rate_limit_rejections_total", "counter", "Events rejected by rate limits.", Double(s.rateLimitRejections.load(ordering: .relaxed))),
             ("realtime_rate_limit_fallbacks_total", "counter", "Rate-limit checks decided locally while Redis was unreachable.", Double(broker.rateLimitFallbackCount)),

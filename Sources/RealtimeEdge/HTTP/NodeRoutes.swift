@@ -39,6 +39,8 @@ extension EdgeNode {
             "bytesOut": n(s.bytesOut.load(ordering: .relaxed)),
             "errorsSent": n(s.errorsSent.load(ordering: .relaxed)),
             "handshakeFailures": n(s.handshakeFailures.load(ordering: .relaxed)),
+            "openSockets": n(admission.openCount),
+            "connectionsRefused": n(admission.refusedCount),
             "slowClientDisconnects": n(s.slowClientDisconnects.load(ordering: .relaxed)),
             "rateLimitRejections": n(s.rateLimitRejections.load(ordering: .relaxed)),
             "rateLimitFallbacks": n(broker.rateLimitFallbackCount),

@@ -15,6 +15,16 @@ extension EdgeNode {
                 // A draining edge refuses upgrades so the load balancer's retry lands elsewhere.
                 self.isDraining ? .dontUpgrade : .upgrade([:])
             }, onUpgrade: { inbound, outbound, context in
+                // Over the admission limits the socket is closed at once with 1013 "Try
+                // Again Later" (RFC 6455 §7.4.2): hummingbird-websocket can only answer
+                // a declined upgrade with an empty 400, which says nothing to a client.
+                if let refusal = self.admission.check() {
+                    self.logger.debug("connection refused", metadata: ["reason": "\(refusal.message)"])
+                    try? await outbound.close(.unknown(1013), reason: refusal.closeReason)
+                    return
+                }
+                self.admission.opened()
+                defer { self.admission.closed() }
                 let address = ClientAddress.resolve(
                     peer: context.requestContext.remoteAddress,
                     headers: context.request.headers,

@@ -25,6 +25,10 @@ public struct EdgeConfiguration: Sendable {
     /// On SIGTERM, how long /health answers 503 (and upgrades are refused) before the
     /// clients are sent away, so load balancers stop routing here before they reconnect.
     public var drainDelay: Duration = .seconds(2)
+    /// Most WebSocket connections open at once; beyond it upgrades get 503 (nil: no cap).
+    public var maxConnections: Int?
+    /// Most new WebSocket connections accepted per second, bursting to as many (nil: no cap).
+    public var maxConnectRate: Int?
 
     public init(
         host: String = "127.0.0.1",

@@ -14,6 +14,7 @@ public final class EdgeNode: Sendable {
     let hub: LocalHub
     let interest: TopicInterest
     let authenticator: HandshakeAuthenticator
+    let admission: ConnectionAdmission
     let logger: Logger
     private let draining = Atomic<Bool>(false)
     /// Set once the node left the cluster registry: no heartbeat may re-add it.
@@ -28,6 +29,7 @@ public final class EdgeNode: Sendable {
         self.settings = SettingsStore(configuration.initialSettings)
         self.interest = TopicInterest(broker: broker)
         self.authenticator = HandshakeAuthenticator(sessions: await SessionVerifier(secret: configuration.jwtSecret))
+        self.admission = ConnectionAdmission(maxOpen: configuration.maxConnections, maxPerSecond: configuration.maxConnectRate)
         self.logger = logger
     }
 
