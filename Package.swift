@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RealtimeCore", targets: ["RealtimeCore"]),
         .library(name: "RealtimeEdge", targets: ["RealtimeEdge"]),
         .library(name: "RealtimeServerClient", targets: ["RealtimeServerClient"]),
+        .library(name: "RealtimeClient", targets: ["RealtimeClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -90,13 +91,33 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "RealtimeBench",
+            name: "SocketIOClient",
             dependencies: [
                 "SocketIOProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RealtimeClient",
+            dependencies: [
+                "SocketIOClient",
+                "SocketIOProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RealtimeBench",
+            dependencies: [
+                "SocketIOClient",
+                "SocketIOProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
@@ -119,14 +140,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "RealtimeTestSupport",
+            dependencies: ["SocketIOProtocol", .product(name: "JWTKit", package: "jwt-kit")],
+            path: "Tests/RealtimeTestSupport"
+        ),
         .testTarget(name: "SocketIOProtocolTests", dependencies: ["SocketIOProtocol"]),
+        .testTarget(name: "RealtimeClientTests", dependencies: ["RealtimeClient", "RealtimeTestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "RealtimeCoreTests", dependencies: ["RealtimeCore"]),
-        .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge"]),
+        .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport"]),
         .testTarget(
             name: "RealtimeEdgeTests",
             dependencies: [
                 "RealtimeEdge",
+                "RealtimeTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),

@@ -1,3 +1,4 @@
+import SocketIOClient
 import NIOCore
 import NIOPosix
 import SocketIOProtocol
@@ -44,7 +45,7 @@ struct BenchContext: Sendable {
     }
 
     /// Connection `i` goes to edge `i % edges` on loop `i % loops`.
-    func connector(for index: Int) -> BenchConnector { BenchConnector(target: targets[index % targets.count]) }
+    func connector(for index: Int) -> SocketIOConnector { SocketIOConnector(endpoint: targets[index % targets.count].endpoint) }
     func loop(for index: Int) -> any EventLoop { loops[index % loops.count] }
 
     func report(_ scenario: BenchScenario) -> BenchReport {
@@ -87,7 +88,7 @@ struct BenchContext: Sendable {
     }
 
     /// Closes sockets, a bounded number at a time.
-    func closeAll(_ sockets: [BenchSocket]) async {
+    func closeAll(_ sockets: [SocketIOConnection]) async {
         _ = await openMany(sockets.count, concurrency: 512) { i in await sockets[i].closeAndWait() }
     }
 }

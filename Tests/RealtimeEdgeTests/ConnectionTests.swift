@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import SocketIOProtocol
 import Testing
 

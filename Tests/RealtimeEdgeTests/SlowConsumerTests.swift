@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import RealtimeCore
 import SocketIOProtocol
 import Testing

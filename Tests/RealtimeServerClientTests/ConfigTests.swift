@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import Foundation
 import RealtimeServerClient
 import Testing
@@ -30,7 +31,7 @@ struct ConfigTests {
             var settings = try await sdk.getConfig()
             settings.enabled = false
             try await sdk.setConfig(settings)
-            let refused = await #expect(throws: Timeout.self) { try await SocketIOProbe.connect(to: edge) }
+            let refused = await #expect(throws: TestTimeout.self) { try await SocketIOProbe.connect(to: edge) }
             #expect(refused?.description.contains("realtime_not_allowed") == true)
         }
     }

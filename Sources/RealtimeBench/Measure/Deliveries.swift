@@ -1,3 +1,4 @@
+import SocketIOClient
 import NIOCore
 import Synchronization
 

@@ -1,3 +1,4 @@
+import SocketIOClient
 import NIOCore
 
 /// N idle connections; one sender broadcasts a stamped message every interval.

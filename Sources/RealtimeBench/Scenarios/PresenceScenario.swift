@@ -1,3 +1,4 @@
+import SocketIOClient
 import NIOCore
 import SocketIOProtocol
 
@@ -133,8 +134,8 @@ enum PresenceScenario {
     }
 
     private static func perform(
-        _ op: Operation, client: Int, socket: BenchSocket, channel: String, channelIndex: Int, version: Int,
-        observers: [BenchSocket], model: Locked<Model>
+        _ op: Operation, client: Int, socket: SocketIOConnection, channel: String, channelIndex: Int, version: Int,
+        observers: [SocketIOConnection], model: Locked<Model>
     ) async {
         let payload: JSONValue
         switch op {

@@ -1,3 +1,4 @@
+import SocketIOClient
 import NIOCore
 
 /// How publishers pace themselves.
@@ -138,11 +139,11 @@ struct PublisherSnapshot: Sendable {
 /// A publisher's socket and its loop-bound state.
 struct Publisher: Sendable {
     let index: Int
-    let socket: BenchSocket
+    let socket: SocketIOConnection
     let state: NIOLoopBound<PublisherState>
 
     static func connect(
-        index: Int, connector: BenchConnector, on loop: any EventLoop,
+        index: Int, connector: SocketIOConnector, on loop: any EventLoop,
         builders: [MessageFrameBuilder], pace: PublishPace
     ) async throws -> Publisher {
         let seed = UInt64.random(in: 1...UInt64.max)

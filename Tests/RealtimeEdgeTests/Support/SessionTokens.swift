@@ -1,19 +1,9 @@
 import Foundation
-import JWTKit
+import RealtimeTestSupport
 
-/// HS256 session tokens signed with the test edge's secret, as an application backend would.
-enum SessionTokens {
-    struct Claims: JWTPayload {
-        var sub: SubjectClaim
-        var exp: ExpirationClaim
-        var name: String?
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
-    }
-
+extension SessionTokens {
+    /// A token signed with the test edge's secret.
     static func sign(sub: String, expiresIn seconds: TimeInterval = 3600, name: String? = nil) async throws -> String {
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: TestEdge.jwtSecret), digestAlgorithm: .sha256)
-        return try await keys.sign(Claims(
-            sub: SubjectClaim(value: sub), exp: ExpirationClaim(value: Date().addingTimeInterval(seconds)), name: name))
+        try await sign(sub: sub, secret: TestEdge.jwtSecret, expiresIn: seconds, name: name)
     }
 }

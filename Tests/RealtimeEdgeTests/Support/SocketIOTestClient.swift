@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import HummingbirdWSClient
 import Logging
 import NIOCore

@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import Foundation
 import Hummingbird
 import Logging

@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import Hummingbird
 import Logging
 import RealtimeCore
@@ -35,7 +36,7 @@ final class EdgeUnderTest: Sendable {
             portSink.finish()
         })
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        let port = try await within(.seconds(10), "the edge to listen") {
+        let port = try await withDeadline(.seconds(10), "the edge to listen") {
             for await port in ports { return port }
             return nil
         }

@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import SocketIOProtocol
 import Synchronization
 
@@ -22,7 +23,7 @@ final class SocketIOProbe: Sendable {
         socket.send(frame(SocketIOPacket(type: .connect, data: auth)))
         let reply = try await socket.take("the CONNECT reply") { $0.hasPrefix("40") || $0.hasPrefix("44") }
         guard let packet = packet(reply), packet.type == .connect, let sid = packet.data?["sid"]?.stringValue else {
-            throw Timeout(what: "a successful CONNECT; got \(reply)")
+            throw TestTimeout(what: "a successful CONNECT; got \(reply)")
         }
         return SocketIOProbe(socket: socket, sid: sid)
     }
@@ -40,7 +41,7 @@ final class SocketIOProbe: Sendable {
 
     func join(_ channel: String) async throws {
         let ack = try await call("join", ["channel": .string(channel)])
-        guard ack == ["ok": true] else { throw Timeout(what: "join \(channel) acked ok; got \(ack)") }
+        guard ack == ["ok": true] else { throw TestTimeout(what: "join \(channel) acked ok; got \(ack)") }
     }
 
     /// Takes the next event called `name` and returns all its arguments.

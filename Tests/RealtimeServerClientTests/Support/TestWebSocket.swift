@@ -1,3 +1,4 @@
+import RealtimeTestSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -48,7 +49,7 @@ final class TestWebSocket: Sendable {
                 }
             }
         guard case .websocket(let channel) = try await upgrade.get() else {
-            throw Timeout(what: "a WebSocket upgrade of \(path) (refused)")
+            throw TestTimeout(what: "a WebSocket upgrade of \(path) (refused)")
         }
         let (outgoing, outbox) = AsyncStream<String>.makeStream()
         let socket = TestWebSocket(outbox: outbox, autoReply: autoReply)
@@ -107,7 +108,7 @@ final class TestWebSocket: Sendable {
             }
             if let found { return found }
             if isEnded || ContinuousClock.now >= deadline {
-                throw Timeout(what: "\(what)\(isEnded ? " (the socket closed)" : ""); unread: \(unread.prefix(5))")
+                throw TestTimeout(what: "\(what)\(isEnded ? " (the socket closed)" : ""); unread: \(unread.prefix(5))")
             }
             try await Task.sleep(for: .milliseconds(2))
         }

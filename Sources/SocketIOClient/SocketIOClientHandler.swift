@@ -4,26 +4,30 @@ import SocketIOProtocol
 
 /// What a scenario plugs into a connection to see its traffic. Called on the
 /// connection's event loop only, so implementations need no locks.
-protocol SocketEventReceiver: AnyObject {
+public protocol SocketEventReceiver: AnyObject {
     /// A Socket.IO EVENT (`42…`) arrived; `frame` is the whole Engine.IO text.
     func received(event frame: ByteBuffer, at now: UInt64)
     /// An ack that no `request` waits for (fire-and-forget publishes).
     func receivedAck(id: Int, ok: Bool, at now: UInt64)
+    /// The server ended the session on purpose (Socket.IO DISCONNECT `41` or
+    /// Engine.IO CLOSE): a client should not reconnect on its own.
+    func receivedServerDisconnect()
     /// The connection ended.
     func closed()
 }
 
 extension SocketEventReceiver {
-    func receivedAck(id: Int, ok: Bool, at now: UInt64) {}
-    func closed() {}
+    public func receivedAck(id: Int, ok: Bool, at now: UInt64) {}
+    public func receivedServerDisconnect() {}
+    public func closed() {}
 }
 
 /// The Engine.IO / Socket.IO client end of one WebSocket, written for throughput:
 /// it answers the handshake and pings, resolves acks, and hands events to its
 /// receiver as raw bytes (no JSON decoding on the delivery path).
-final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+public final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = WebSocketFrame
+    public typealias OutboundOut = WebSocketFrame
 
     private let connectPacket: ByteBuffer
     private let connected: EventLoopPromise<String>
@@ -33,7 +37,7 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
     private var fragments: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var closing = false
-    var receiver: (any SocketEventReceiver)?
+    public var receiver: (any SocketEventReceiver)?
 
     /// `auth` is the Socket.IO CONNECT payload, e.g. `{"echoMessages":false}`.
     init(auth: JSONValue?, connected: EventLoopPromise<String>, receiver: (any SocketEventReceiver)?, seed: UInt64) {
@@ -45,17 +49,17 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
         self.random = FastRandom(seed: seed)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
     }
 
     // MARK: Inbound
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .text:
@@ -94,6 +98,7 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
         case UInt8(ascii: "0"):
             writeText(connectPacket, flush: true)
         case UInt8(ascii: "1"):
+            receiver?.receivedServerDisconnect()
             context.map(closeWebSocket)
         default:
             break
@@ -113,12 +118,16 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
             if let json = try? JSONValue.parse(body.readableBytesView), let sid = json["sid"]?.stringValue {
                 connected.succeed(sid)
             } else {
-                connected.fail(BenchError("malformed CONNECT reply: \(String(buffer: text))"))
+                connected.fail(SocketIOClientError("malformed CONNECT reply: \(String(buffer: text))"))
             }
         case UInt8(ascii: "4"):
-            connected.fail(BenchError("connection refused: \(String(buffer: text).dropFirst(2))"))
+            var body = text
+            body.moveReaderIndex(forwardBy: 2)
+            connected.fail(SocketIOClientError(
+                "connection refused: \(String(buffer: body))", connectError: try? JSONValue.parse(body.readableBytesView)))
             context.map(closeWebSocket)
         case UInt8(ascii: "1"):
+            receiver?.receivedServerDisconnect()
             context.map(closeWebSocket)
         default:
             break
@@ -149,16 +158,16 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        connected.fail(BenchError("connection closed before the Socket.IO handshake finished"))
+    public func channelInactive(context: ChannelHandlerContext) {
+        connected.fail(SocketIOClientError("connection closed before the Socket.IO handshake finished"))
         let waiting = pending
         pending.removeAll()
-        for promise in waiting.values { promise.fail(BenchError("connection closed")) }
+        for promise in waiting.values { promise.fail(SocketIOClientError("connection closed")) }
         receiver?.closed()
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         connected.fail(error)
         context.close(promise: nil)
     }
@@ -175,14 +184,14 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Outbound (on the event loop)
 
-    var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
+    public var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
 
     /// Writes one Engine.IO text frame; pass `flush: false` to batch several.
-    func writeText(_ text: ByteBuffer, flush: Bool) {
+    public func writeText(_ text: ByteBuffer, flush: Bool) {
         write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(using: &random), data: text), flush: flush)
     }
 
-    func flush() {
+    public func flush() {
         context?.flush()
     }
 
@@ -193,25 +202,33 @@ final class SocketIOClientHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     /// A fresh ack id for a fire-and-forget event whose ack goes to the receiver.
-    func takeAckId() -> Int {
+    public func takeAckId() -> Int {
         defer { nextAckId = nextAckId >= 999_999_999 ? 1 : nextAckId + 1 }
         return nextAckId
     }
 
-    /// Sends `42<id>["event",payload]` and completes with the ack's raw `[…]` text.
-    func request(_ event: String, _ payload: JSONValue) -> EventLoopFuture<ByteBuffer> {
+    /// Sends `42<id>["event",payload]` and completes with the ack's raw `[…]` text;
+    /// fails if no ack comes within `timeout` (the late ack is then ignored).
+    public func request(_ event: String, _ payload: JSONValue, timeout: TimeAmount? = nil) -> EventLoopFuture<ByteBuffer> {
         guard let context, !closing else {
-            return connected.futureResult.eventLoop.makeFailedFuture(BenchError("connection closed"))
+            return connected.futureResult.eventLoop.makeFailedFuture(SocketIOClientError("connection closed"))
         }
         let id = takeAckId()
         let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
         pending[id] = promise
+        if let timeout {
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let expiry = context.eventLoop.scheduleTask(in: timeout) {
+                handler.value.pending.removeValue(forKey: id)?.fail(SocketIOClientError("no ack for \(event) within \(timeout)", timedOut: true))
+            }
+            promise.futureResult.whenComplete { _ in expiry.cancel() }
+        }
         writeText(ByteBuffer(bytes: EngineIOCodec.encodeMessage(.event(event, [payload], id: id))), flush: true)
         return promise.futureResult
     }
 
     /// Starts an orderly close: a WebSocket close frame, then the TCP close.
-    func close() {
+    public func close() {
         guard let context else { return }
         closeWebSocket(context: context)
     }

@@ -1,11 +1,12 @@
 /// Something the test waited for did not happen in time.
-struct TestTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
+public struct TestTimeout: Error, CustomStringConvertible {
+    public var what: String
+    public init(what: String) { self.what = what }
+    public var description: String { "timed out waiting for \(what)" }
 }
 
 /// Runs `operation` but gives up after `limit`; a nil result also counts as not arrived.
-func withDeadline<T: Sendable>(
+public func withDeadline<T: Sendable>(
     _ limit: Duration, _ what: String,
     _ operation: @escaping @Sendable () async throws -> T?
 ) async throws -> T {
@@ -22,7 +23,7 @@ func withDeadline<T: Sendable>(
 }
 
 /// Polls `condition` until it holds or `limit` passes; returns whether it held.
-func eventually(
+public func eventually(
     within limit: Duration = .seconds(5),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {

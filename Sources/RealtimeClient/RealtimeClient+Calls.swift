@@ -1,0 +1,122 @@
+import SocketIOClient
+import SocketIOProtocol
+
+extension RealtimeClient {
+    /// Joins `channel`: its members (this client too when echo is on) get
+    /// `channel:join`. Remembered and re-joined after a reconnect.
+    public func join(_ channel: String) async throws(RealtimeClientError) {
+        _ = try await call("join", ["channel": .string(channel)])
+        state.withLock { state in
+            if !state.channels.contains(channel) { state.channels.append(channel) }
+        }
+    }
+
+    /// Leaves `channel`; it is forgotten at once, so a reconnect never re-joins it.
+    public func leave(_ channel: String) async throws(RealtimeClientError) {
+        state.withLock { $0.channels.removeAll { $0 == channel } }
+        _ = try await call("leave", ["channel": .string(channel)])
+    }
+
+    /// Every member of `channel`, cluster-wide.
+    public func getMembers(_ channel: String) async throws(RealtimeClientError) -> [RealtimeMember] {
+        let reply = try await call("members", ["channel": .string(channel)])
+        guard let list = reply["data"]?.arrayValue else {
+            throw RealtimeClientError(.badResponse, "members reply without data: \(reply)")
+        }
+        return list.compactMap(RealtimeMember.init(json:))
+    }
+
+    /// Sends `message` under `eventName` to the members of `channel` (membership
+    /// is not required to send).
+    public func send(_ channel: String, _ eventName: String, _ message: JSONValue) async throws(RealtimeClientError) {
+        _ = try await call("message", ["channel": .string(channel), "eventName": .string(eventName), "message": message])
+    }
+
+    /// Sends `message` under `eventName` to every connected client of the app.
+    public func broadcast(_ eventName: String, _ message: JSONValue) async throws(RealtimeClientError) {
+        _ = try await call("message", ["eventName": .string(eventName), "message": message])
+    }
+
+    /// Sets this connection's metadata, seen by the members of its channels
+    /// (`channel:update`) and in `getMembers`. Re-sent after a reconnect.
+    public func updateProfile(_ data: JSONValue) async throws(RealtimeClientError) {
+        _ = try await call("update", ["data": data])
+        state.withLock { $0.profile = data }
+    }
+
+    // MARK: Plumbing
+
+    /// Sends an event with an ack on the current connection, waiting for one while
+    /// (re)connecting; returns the ack's payload or throws its `error`.
+    func call(_ event: String, _ payload: JSONValue) async throws(RealtimeClientError) -> JSONValue {
+        let connection = try await currentConnection()
+        return try await request(on: connection, event, payload)
+    }
+
+    func request(on connection: SocketIOConnection, _ event: String, _ payload: JSONValue) async throws(RealtimeClientError) -> JSONValue {
+        let reply: JSONValue
+        do {
+            reply = try await connection.request(event, payload, timeout: .nanoseconds(Int64(options.ackTimeout / .nanoseconds(1))))
+        } catch let error as SocketIOClientError where error.timedOut {
+            throw RealtimeClientError(.timeout, "no acknowledgement for \(event) within \(options.ackTimeout)", event: event)
+        } catch {
+            throw RealtimeClientError(.notConnected, "the connection was lost before \(event) was acknowledged", event: event)
+        }
+        if let failure = reply["error"], let error = RealtimeClientError(json: failure) {
+            throw RealtimeClientError(error.code, error.message, event: event)
+        }
+        return reply
+    }
+
+    /// The live connection, or the next one when (re)connecting and the buffer has room.
+    private func currentConnection() async throws(RealtimeClientError) -> SocketIOConnection {
+        enum Next {
+            case ready(SocketIOConnection)
+            case wait
+            case fail(RealtimeClientError)
+        }
+        let next = state.withLock { state -> Next in
+            switch state.phase {
+            case .connected(let connection): return .ready(connection)
+            case .closed: return .fail(RealtimeClientError(.closed, "the client was closed"))
+            case .idle: return .fail(RealtimeClientError(.notConnected, "not connected: call open() first"))
+            case .connecting:
+                if options.maxBuffered == 0 { return .fail(RealtimeClientError(.notConnected, "not connected (buffering is off)")) }
+                if state.waiters.count >= options.maxBuffered {
+                    return .fail(RealtimeClientError(.bufferFull, "\(options.maxBuffered) calls are already waiting for a connection"))
+                }
+                return .wait
+            }
+        }
+        switch next {
+        case .ready(let connection): return connection
+        case .fail(let error): throw error
+        case .wait: break
+        }
+        do {
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SocketIOConnection, any Error>) in
+                // Re-check under the lock: the connection may have come (or gone) meanwhile.
+                let now = state.withLock { state -> Next in
+                    switch state.phase {
+                    case .connected(let connection): return .ready(connection)
+                    case .closed: return .fail(RealtimeClientError(.closed, "the client was closed"))
+                    case .idle: return .fail(RealtimeClientError(.notConnected, "not connected"))
+                    case .connecting:
+                        state.waiters.append((state.nextWaiterId, continuation))
+                        state.nextWaiterId += 1
+                        return .wait
+                    }
+                }
+                switch now {
+                case .ready(let connection): continuation.resume(returning: connection)
+                case .fail(let error): continuation.resume(throwing: error)
+                case .wait: break
+                }
+            }
+        } catch let error as RealtimeClientError {
+            throw error
+        } catch {
+            throw RealtimeClientError(.notConnected, "\(error)")
+        }
+    }
+}
