@@ -6,16 +6,17 @@ import RealtimeCore
 import SocketIOProtocol
 
 /// One client's Engine.IO/Socket.IO conversation on one WebSocket. Inbound packets
-/// are handled one at a time, in order, by the task that runs the session; the
-/// writer and heartbeat run beside it and share only the queue.
+/// are handled one at a time, in order, by the task that runs the session; frames
+/// out go through the queue, written on the channel's event loop, and the
+/// heartbeat runs on that loop's timers: two suspended tasks per idle connection.
 /// `@unchecked Sendable`: the mutable state is touched by the reader task only, and
-/// by `cleanUp` after that task has finished; the other tasks share just the queue.
+/// by `cleanUp` after that task has finished; the rest shares just the queue.
 final class ClientSession: @unchecked Sendable {
     let node: EdgeNode
     let clientAddress: String
     let socketId = RandomID.make()
     let queue: OutboundQueue
-    let pongs = PongTracker()
+    let heartbeat: Heartbeat
     var logger: Logger
 
     /// Set once CONNECT succeeded.
@@ -24,11 +25,14 @@ final class ClientSession: @unchecked Sendable {
     var refused = false
     var channels: Set<String> = []
 
-    init(node: EdgeNode, clientAddress: String) {
+    init(node: EdgeNode, clientAddress: String, channel: any Channel) {
         self.node = node
         self.clientAddress = clientAddress
-        let limits = node.configuration.limits
-        self.queue = OutboundQueue(maxFrames: limits.maxQueuedFrames, maxBytes: limits.maxQueuedBytes)
+        let config = node.configuration
+        let queue = OutboundQueue(maxFrames: config.limits.maxQueuedFrames, maxBytes: config.limits.maxQueuedBytes)
+        self.queue = queue
+        self.heartbeat = Heartbeat(loop: channel.eventLoop, interval: config.pingInterval, timeout: config.pingTimeout, queue: queue)
+        queue.attach(to: channel)
         var logger = node.logger
         logger[metadataKey: "socket"] = "\(socketId)"
         self.logger = logger
@@ -43,39 +47,28 @@ final class ClientSession: @unchecked Sendable {
             pingTimeout: config.pingTimeout.wholeMilliseconds,
             maxPayload: config.maxPayload
         )))))
-        // Reader, writer, heartbeat and a close watcher run side by side; the session
-        // ends as soon as the client leaves, the writer has said goodbye, or the queue
-        // closed (slow consumer, ping timeout, shutdown) and the writer could not
-        // flush within a grace period: cancelling the rest never waits on the client.
-        await withTaskGroup(of: SessionPart.self) { group in
+        heartbeat.start()
+        // The reader and a closer run side by side. The session ends when the client
+        // leaves (the reader ends) or when the queue closed for the server's own
+        // reasons (slow consumer, ping timeout, shutdown, signout) and the closer has
+        // said goodbye, or gave up after a grace second: never waiting on the client.
+        await withTaskGroup(of: Void.self) { group in
             let queue = self.queue
-            let pongs = self.pongs
             let logger = self.logger
             group.addTask {
-                await Self.writeLoop(queue: queue, outbound: outbound, logger: logger)
-                return .writer
-            }
-            group.addTask {
-                await Self.heartbeat(queue: queue, pongs: pongs, interval: config.pingInterval, timeout: config.pingTimeout)
-                return .heartbeat
+                await self.readLoop(inbound)
             }
             group.addTask {
                 await queue.waitUntilClosed()
-                try? await Task.sleep(for: .seconds(1))
-                return .closeWatcher
+                await Self.sayGoodbye(queue: queue, outbound: outbound, logger: logger, grace: .seconds(1))
             }
-            group.addTask {
-                await self.readLoop(inbound)
-                return .reader
-            }
-            while let part = await group.next(), part == .heartbeat {}
+            await group.next()
             queue.close(.clientClosed)
             group.cancelAll()
         }
+        heartbeat.stop()
         await cleanUp()
     }
-
-    private enum SessionPart: Sendable { case reader, writer, heartbeat, closeWatcher }
 
     private func readLoop(_ inbound: WebSocketInboundStream) async {
         do {
@@ -109,7 +102,7 @@ final class ClientSession: @unchecked Sendable {
         }
         switch packet {
         case .pong:
-            pongs.markAnswered()
+            heartbeat.pongReceived()
         case .ping(let payload):
             // Only a polling→websocket upgrade probe pings the server; answer it anyway.
             queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.pong(payload))))
@@ -163,21 +156,22 @@ final class ClientSession: @unchecked Sendable {
         }
     }
 
-    private static func writeLoop(queue: OutboundQueue, outbound: WebSocketOutboundWriter, logger: Logger) async {
-        var batch: [ByteBuffer] = []
-        batch.reserveCapacity(16)
-        do {
-            while await queue.drain(into: &batch) {
-                for frame in batch {
-                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-                }
+    /// Once the queued frames are out, tells the client why the server ends the
+    /// connection; bounded by `grace` so a client that stopped reading cannot hold it.
+    private static func sayGoodbye(queue: OutboundQueue, outbound: WebSocketOutboundWriter, logger: Logger, grace: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await queue.waitUntilDrained()
+                await closeWebSocket(reason: queue.closeReason ?? .clientClosed, outbound: outbound, logger: logger)
             }
-        } catch {
-            logger.debug("write failed", metadata: ["error": "\(error)"])
-            queue.close(.clientClosed)
-            return
+            group.addTask { try? await Task.sleep(for: grace) }
+            await group.next()
+            group.cancelAll()
+            queue.releaseDrainWaiters()  // a continuation ignores cancellation
         }
-        let reason = queue.closeReason ?? .clientClosed
+    }
+
+    private static func closeWebSocket(reason: CloseReason, outbound: WebSocketOutboundWriter, logger: Logger) async {
         switch reason {
         case .clientClosed:
             break
@@ -196,19 +190,6 @@ final class ClientSession: @unchecked Sendable {
             try? await outbound.close(.normalClosure, reason: reason.text)
         case .handshakeRefused:
             try? await outbound.close(.normalClosure, reason: reason.text)
-        }
-    }
-
-    private static func heartbeat(queue: OutboundQueue, pongs: PongTracker, interval: Duration, timeout: Duration) async {
-        let ping = ByteBuffer(string: "2")
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: interval) } catch { return }
-            pongs.markPinged()
-            guard queue.enqueue(ping) else { return }
-            guard await pongs.waitForPong(timeout: timeout) else {
-                if !Task.isCancelled { queue.close(.pingTimeout) }
-                return
-            }
         }
     }
 }

@@ -29,7 +29,7 @@ extension EdgeNode {
                     peer: context.requestContext.remoteAddress,
                     headers: context.request.headers,
                     trustedProxies: self.configuration.trustedProxies)
-                let session = ClientSession(node: self, clientAddress: address)
+                let session = ClientSession(node: self, clientAddress: address, channel: context.requestContext.channel)
                 await session.run(inbound: inbound, outbound: outbound)
             })
         }
