@@ -8,7 +8,7 @@ import SocketIOProtocol
 /// One client's Engine.IO/Socket.IO conversation on one WebSocket. Inbound packets
 /// are handled one at a time, in order, by the task that runs the session; frames
 /// out go through the queue, written on the channel's event loop, and the
-/// heartbeat runs on that loop's timers: two suspended tasks per idle connection.
+/// heartbeat runs on that loop's timers: one suspended task (the reader) per idle connection.
 /// `@unchecked Sendable`: the mutable state is touched by the reader task only, and
 /// by `cleanUp` after that task has finished; the rest shares just the queue.
 final class ClientSession: @unchecked Sendable {
@@ -17,6 +17,7 @@ final class ClientSession: @unchecked Sendable {
     let socketId = RandomID.make()
     let queue: OutboundQueue
     let heartbeat: Heartbeat
+    let channel: any Channel
     var logger: Logger
 
     /// Set once CONNECT succeeded.
@@ -31,6 +32,7 @@ final class ClientSession: @unchecked Sendable {
         let config = node.configuration
         let queue = OutboundQueue(maxFrames: config.limits.maxQueuedFrames, maxBytes: config.limits.maxQueuedBytes)
         self.queue = queue
+        self.channel = channel
         self.heartbeat = Heartbeat(loop: channel.eventLoop, interval: config.pingInterval, timeout: config.pingTimeout, queue: queue)
         queue.attach(to: channel)
         var logger = node.logger
@@ -47,25 +49,23 @@ final class ClientSession: @unchecked Sendable {
             pingTimeout: config.pingTimeout.wholeMilliseconds,
             maxPayload: config.maxPayload
         )))))
-        heartbeat.start()
-        // The reader and a closer run side by side. The session ends when the client
-        // leaves (the reader ends) or when the queue closed for the server's own
-        // reasons (slow consumer, ping timeout, shutdown, signout) and the closer has
-        // said goodbye, or gave up after a grace second: never waiting on the client.
-        await withTaskGroup(of: Void.self) { group in
-            let queue = self.queue
-            let logger = self.logger
-            group.addTask {
-                await self.readLoop(inbound)
-            }
-            group.addTask {
-                await queue.waitUntilClosed()
+        // Only the reader is a task while the connection idles. When the queue closes
+        // (the client left, slow consumer, ping timeout, shutdown, signout) a short-lived
+        // task says goodbye once the queued frames are out, bounded by a grace second so a
+        // client that stopped reading cannot hold it, then closes the channel, which
+        // ends the reader.
+        let queue = self.queue
+        let channel = self.channel
+        let logger = self.logger
+        queue.onClose { _ in
+            Task {
                 await Self.sayGoodbye(queue: queue, outbound: outbound, logger: logger, grace: .seconds(1))
+                channel.close(promise: nil)
             }
-            await group.next()
-            queue.close(.clientClosed)
-            group.cancelAll()
         }
+        heartbeat.start()
+        await readLoop(inbound)
+        queue.close(.clientClosed)
         heartbeat.stop()
         await cleanUp()
     }

@@ -2,8 +2,8 @@ import NIOCore
 import NIOWebSocket
 import Synchronization
 
-/// A connection's bounded queue of pre-encoded frames, written straight to its NIO
-/// channel. Fan-out only appends here (never awaits); the first frame into an idle
+/// A connection's bounded queue of complete WebSocket frames (see WebSocketWire),
+/// written straight to its NIO channel below the frame encoder. Fan-out only appends here (never awaits); the first frame into an idle
 /// queue schedules one job on the channel's event loop, which writes every frame
 /// queued by then and flushes once, so a burst of messages costs one `writev`,
 /// and no task or continuation is resumed per frame. While the socket is not
@@ -17,22 +17,22 @@ final class OutboundQueue: Sendable {
         /// A write job is scheduled, running, or waiting for the socket to drain.
         var writing = false
         var closed: CloseReason?
-        var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var closeHandler: (@Sendable (CloseReason) -> Void)?
 
         var isDrained: Bool { !writing && frames.isEmpty }
 
-        /// Records the first close reason; returns the waiters to wake.
-        mutating func close(_ reason: CloseReason) -> [CheckedContinuation<Void, Never>] {
-            guard closed == nil else { return [] }
+        /// Records the first close reason; returns what to wake.
+        mutating func close(_ reason: CloseReason) -> Wakeups {
+            guard closed == nil else { return Wakeups() }
             closed = reason
-            var woken = closeWaiters
-            closeWaiters = []
+            var woken: [CheckedContinuation<Void, Never>] = []
             if isDrained {
                 woken += drainWaiters
                 drainWaiters = []
             }
-            return woken
+            defer { closeHandler = nil }
+            return Wakeups(continuations: woken, handler: closeHandler, reason: reason)
         }
 
         /// Claims the write job when frames wait and none runs; returns the channel to run it on.
@@ -40,6 +40,18 @@ final class OutboundQueue: Sendable {
             guard !writing, !frames.isEmpty, let channel else { return nil }
             writing = true
             return channel
+        }
+    }
+
+    /// Whom to wake after a close, outside the lock.
+    private struct Wakeups {
+        var continuations: [CheckedContinuation<Void, Never>] = []
+        var handler: (@Sendable (CloseReason) -> Void)?
+        var reason: CloseReason?
+
+        func run() {
+            for continuation in continuations { continuation.resume() }
+            if let handler, let reason { handler(reason) }
         }
     }
 
@@ -61,44 +73,61 @@ final class OutboundQueue: Sendable {
         if let start { schedule(on: start) }
     }
 
-    /// Appends a frame; returns false when the queue is closed or just overflowed.
+    enum EnqueueResult {
+        case rejected
+        case queued
+        /// Queued into an idle queue: the caller must run ``writeQueued(to:)`` on
+        /// the channel's event loop (fan-out batches these per loop).
+        case queuedNeedsWriter(any Channel)
+    }
+
+    /// Appends one Engine.IO packet (`text`) as a WebSocket text frame; returns false
+    /// when the queue is closed or just overflowed.
     @discardableResult
-    func enqueue(_ frame: ByteBuffer) -> Bool {
-        let (accepted, start, woken) = state.withLock { s -> (Bool, (any Channel)?, [CheckedContinuation<Void, Never>]) in
-            guard s.closed == nil else { return (false, nil, []) }
+    func enqueue(_ text: ByteBuffer) -> Bool {
+        switch enqueueDeferringWriter(wireFrame: WebSocketWire.textFrame(text)) {
+        case .rejected: return false
+        case .queued: return true
+        case .queuedNeedsWriter(let channel):
+            schedule(on: channel)
+            return true
+        }
+    }
+
+    /// Appends a complete frame (WebSocketWire) without scheduling the write job;
+    /// see ``EnqueueResult``.
+    func enqueueDeferringWriter(wireFrame frame: ByteBuffer) -> EnqueueResult {
+        let (result, wakeups) = state.withLock { s -> (EnqueueResult, Wakeups?) in
+            guard s.closed == nil else { return (.rejected, nil) }
             if s.frames.count >= maxFrames || s.queuedBytes + frame.readableBytes > maxBytes {
                 s.frames.removeAll()
                 s.queuedBytes = 0
-                return (false, nil, s.close(.slowConsumer))
+                return (.rejected, s.close(.slowConsumer))
             }
             s.frames.append(frame)
             s.queuedBytes += frame.readableBytes
-            return (true, s.claimWriter(), [])
+            return (s.claimWriter().map(EnqueueResult.queuedNeedsWriter) ?? .queued, nil)
         }
-        for continuation in woken { continuation.resume() }
-        if let start { schedule(on: start) }
-        return accepted
+        wakeups?.run()
+        return result
     }
 
     /// Closes the queue; frames already queued are still written unless it overflowed.
     func close(_ reason: CloseReason) {
-        let woken = state.withLock { $0.close(reason) }
-        for continuation in woken { continuation.resume() }
+        state.withLock { $0.close(reason) }.run()
+    }
+
+    /// Calls `handler` once, when the queue closes (at once if it already has).
+    func onClose(_ handler: @escaping @Sendable (CloseReason) -> Void) {
+        let closedAlready = state.withLock { s -> CloseReason? in
+            if let reason = s.closed { return reason }
+            s.closeHandler = handler
+            return nil
+        }
+        if let closedAlready { handler(closedAlready) }
     }
 
     var closeReason: CloseReason? { state.withLock { $0.closed } }
-
-    /// Returns once the queue is closed, whatever the reason.
-    func waitUntilClosed() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let closedNow = state.withLock { s -> Bool in
-                if s.closed != nil { return true }
-                s.closeWaiters.append(continuation)
-                return false
-            }
-            if closedNow { continuation.resume() }
-        }
-    }
 
     /// Returns once the queue is closed and every frame it accepted reached the socket
     /// (or failed to), so goodbye frames go out after them.
@@ -130,7 +159,8 @@ final class OutboundQueue: Sendable {
 
     /// Writes everything queued, flushes once, and repeats while frames keep coming.
     /// When the socket cannot take more, waits for the last write to complete first.
-    private func writeQueued(to channel: any Channel) {
+    /// Runs on the channel's event loop, only after a claim (`.queuedNeedsWriter`).
+    func writeQueued(to channel: any Channel) {
         while true {
             let batch = state.withLock { s -> CircularBuffer<ByteBuffer>? in
                 guard !s.frames.isEmpty, s.closed != .slowConsumer else {
@@ -149,12 +179,17 @@ final class OutboundQueue: Sendable {
                 wakeDrainWaiters()
                 return
             }
+            // Below the frame encoder the pipeline carries bytes: write the ready frames
+            // there. Without the encoder (the connection is being torn down) drop them.
+            guard let encoder = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
+                close(.clientClosed)
+                continue
+            }
             let lastWrite = channel.eventLoop.makePromise(of: Void.self)
             for (index, frame) in batch.enumerated() {
-                let data = WebSocketFrame(fin: true, opcode: .text, data: frame)
-                channel.write(data, promise: index == batch.count - 1 ? lastWrite : nil)
+                encoder.write(NIOAny(frame), promise: index == batch.count - 1 ? lastWrite : nil)
             }
-            channel.flush()
+            encoder.flush()
             if !channel.isWritable || !channel.isActive {
                 // The socket is full (or gone): continue once the last frame left.
                 lastWrite.futureResult.whenComplete { result in

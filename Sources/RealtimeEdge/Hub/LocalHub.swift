@@ -76,27 +76,37 @@ final class LocalHub: Sendable {
     /// shared counters are bumped once per delivery, not once per recipient, so
     /// event loops fanning out at once do not fight over their cache line.
     func deliver(_ delivery: Delivery) {
+        var writers = WriterBatches()
+        let wireFrame = WebSocketWire.textFrame(delivery.frame)  // once, for every recipient
         let queued = state.withLock { s -> Int in
             switch delivery.topic {
             case .channel(let name):
                 guard let members = s.channels[name] else { return 0 }
-                return Self.enqueue(delivery, to: members)
+                return Self.enqueue(wireFrame, except: delivery.excluding, to: members, writers: &writers)
             case .broadcast:
-                return Self.enqueue(delivery, to: s.all)
+                return Self.enqueue(wireFrame, except: delivery.excluding, to: s.all, writers: &writers)
             case .user(let userId):
                 guard let connections = s.users[userId] else { return 0 }
-                return Self.enqueue(delivery, to: connections)
+                return Self.enqueue(wireFrame, except: delivery.excluding, to: connections, writers: &writers)
             }
         }
+        writers.start()
         guard queued > 0 else { return }
         stats.messagesOut.add(queued, ordering: .relaxed)
         stats.bytesOut.add(queued * delivery.frame.readableBytes, ordering: .relaxed)
     }
 
-    private static func enqueue(_ delivery: Delivery, to recipients: [String: ClientConnection]) -> Int {
+    private static func enqueue(
+        _ wireFrame: ByteBuffer, except excluded: String?, to recipients: [String: ClientConnection], writers: inout WriterBatches
+    ) -> Int {
         var queued = 0
-        for (id, connection) in recipients where id != delivery.excluding {
-            if connection.queue.enqueue(delivery.frame) { queued += 1 }
+        for (id, connection) in recipients where id != excluded {
+            switch connection.queue.enqueueDeferringWriter(wireFrame: wireFrame) {
+            case .rejected: continue
+            case .queued: break
+            case .queuedNeedsWriter(let channel): writers.add(connection.queue, channel)
+            }
+            queued += 1
         }
         return queued
     }
