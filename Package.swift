@@ -158,5 +158,6 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
+        .executableTarget(name: "FuzzCodec", dependencies: ["SocketIOProtocol"], path: "Sources/FuzzCodec", swiftSettings: strict),
     ]
 )

@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 
 /// The request/reply engine of one `RedisConnection`.
@@ -178,7 +181,15 @@ final class RedisCommandHandler: ChannelInboundHandler {
 
     private func abort(with error: RedisError, context: ChannelHandlerContext) {
         self.failAll(error)
-        context.close(promise: nil)
+        // Reset, don't close: a normal close keeps unsent bytes in the kernel and
+        // delivers them once the path heals, so a command its caller saw fail (a
+        // PUBLISH during a partition) would still take effect later.
+        let channel = context.channel
+        guard let socket = channel as? any SocketOptionProvider else {
+            context.close(promise: nil)
+            return
+        }
+        socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Marks the handler unusable and fails every waiter; later enqueues get

@@ -3,7 +3,9 @@ extension JSONValue {
     ///
     /// Output is deterministic: object members are written in sorted key order, so
     /// equal values always produce identical bytes (useful for caching, hashing and
-    /// tests). Non-finite numbers, which JSON cannot express, become `null`, as in
+    /// tests); keys are sorted by their UTF-8 bytes (`keyPrecedes`), and strings equal
+    /// only by canonical equivalence ("\u{E9}", "e\u{301}") keep their own bytes.
+    /// Non-finite numbers, which JSON cannot express, become `null`, as in
     /// `JSON.stringify`.
     public func serialize(into buffer: inout [UInt8]) {
         switch self {
@@ -29,7 +31,7 @@ extension JSONValue {
                 Self.serializeMember(key: only.key, value: only.value, into: &buffer)
             } else {
                 var first = true
-                for member in members.sorted(by: { $0.key < $1.key }) {
+                for member in members.sorted(by: { Self.keyPrecedes($0.key, $1.key) }) {
                     if !first { buffer.append(ASCII.comma) }
                     first = false
                     Self.serializeMember(key: member.key, value: member.value, into: &buffer)
@@ -37,6 +39,22 @@ extension JSONValue {
             }
             buffer.append(ASCII.closeBrace)
         }
+    }
+
+    /// Key order for `serialize`: plain UTF-8 byte order (the same as code point order).
+    ///
+    /// Not `String.<`: it compares by canonical equivalence, and the standard library
+    /// (Swift 6.3) does not make that a strict weak ordering. For "e\u{301}" (a
+    /// decomposed "é") and "\u{E9}." neither `<` holds, yet they are not `==` either,
+    /// so `sorted` left such keys in the dictionary's iteration order, which differs
+    /// from one dictionary instance to the next: the same object serialized to
+    /// different bytes (found by the FuzzCodec fuzzer, see docs/RELIABILITY.md).
+    /// Byte order is total, and keys are distinct in the dictionary, so the output
+    /// depends only on the keys. For ASCII keys, the usual case, it is the same order.
+    /// (Walking the UTF8Views measured faster than `withUTF8` on two copies.)
+    @inline(__always)
+    static func keyPrecedes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
     private static func serializeMember(key: String, value: JSONValue, into buffer: inout [UInt8]) {

@@ -137,6 +137,21 @@ class LocalCluster:
                                  timeout=5, **kw)
 
 
+def bring_down(c: "LocalCluster", started: dict) -> None:
+    """`scripts/cluster down`, then SIGKILL whatever this cluster started and is still alive;
+    asserts that `down` worked (after cleaning up, so a failing test leaves nothing behind)."""
+    p = c.run("down", timeout=120)
+    left = [f"{n} (pid {pid})" for n, pid in started.items() if _pid_alive(pid)]
+    for pid in (pid for n, pid in started.items() if _pid_alive(pid)):
+        try:
+            os.kill(pid, 9)  # only what this test's cluster started
+        except OSError:
+            pass
+    c.http.close()
+    assert p.returncode == 0 and not left, \
+        f"scripts/cluster down exited {p.returncode}, left running: {left}\n{p.stdout}\n{p.stderr}"
+
+
 @pytest.fixture
 def local_cluster(realtime_binary, tmp_path):
     c = LocalCluster(realtime_binary, tmp_path / "cluster")
@@ -144,18 +159,7 @@ def local_cluster(realtime_binary, tmp_path):
         c.up()
         yield c
     finally:
-        started = c.pids()
-        p = c.run("down", timeout=120)
-        left = [f"{n} (pid {pid})" for n, pid in started.items() if _pid_alive(pid)]
-        for pid in (pid for n, pid in started.items() if _pid_alive(pid)):
-            try:
-                os.kill(pid, 9)  # only what this test's cluster started
-            except OSError:
-                pass
-        c.http.close()
-        # Checked here too so a failing test still cleans up; the test asserts it as well.
-        assert p.returncode == 0 and not left, \
-            f"scripts/cluster down exited {p.returncode}, left running: {left}\n{p.stdout}\n{p.stderr}"
+        bring_down(c, c.pids())
 
 
 # --------------------------------------------------------------------------- clients

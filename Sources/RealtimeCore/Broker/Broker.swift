@@ -43,7 +43,8 @@ public protocol Broker: Sendable {
     func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws
     func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord]
     func activeChannels() async throws -> [ChannelSummary]
-    /// Re-asserts presence after the backend lost it (a Redis restart), silently.
+    /// Re-asserts presence after the backend lost it (a Redis restart: silently) or after
+    /// this node was evicted while cut off (then each membership is announced as a join).
     func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws
 
     /// Tells every edge to close a user's connections of one session (all when nil).

@@ -35,12 +35,16 @@ enum EvictionScripts {
         return removed
         """)
 
-    /// KEYS: the node's presence index, the nodes set, the cleanups hash.
+    /// KEYS: the node's presence index, the nodes set, the cleanups hash, the node's
+    /// eviction marker.
     /// ARGV: node id, control topic, eviction notice.
-    /// Deregisters the node; only the call that actually removed it from the nodes
-    /// set counts the cleanup and publishes the notice. Returns 1 for that call.
+    /// Deregisters the node and leaves the marker (a day): a node that was only cut
+    /// off finds it when it reconnects, and announces the members it restores,
+    /// whose leaves were announced here. Only the call that actually removed it from
+    /// the nodes set counts the cleanup and publishes the notice; returns 1 for it.
     static let finishEviction = RedisScript("""
         redis.call('DEL', KEYS[1])
+        redis.call('SET', KEYS[4], '1', 'EX', 86400)
         if redis.call('SREM', KEYS[2], ARGV[1]) == 0 then return 0 end
         redis.call('HINCRBY', KEYS[3], 'nodes', 1)
         redis.call('PUBLISH', ARGV[2], ARGV[3])

@@ -35,7 +35,7 @@ public struct NodeEvictor: Sendable {
         guard isLeader() else { throw LeadershipLost() }
         _ = try await pool.run(
             EvictionScripts.finishEviction,
-            keys: [.string(index), .string(RedisKeys.nodes), .string(RedisKeys.cleanups)],
+            keys: [.string(index), .string(RedisKeys.nodes), .string(RedisKeys.cleanups), .string(RedisKeys.nodeEvicted(nodeId))],
             args: [.string(nodeId), .string(RedisKeys.controlTopic), .string(RedisKeys.evictedNotice(nodeId))])
         return removed
     }

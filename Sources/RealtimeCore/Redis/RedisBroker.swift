@@ -45,6 +45,8 @@ public final class RedisBroker: Broker {
     /// before registering. Registration itself is the first heartbeat.
     private func reclaimLeftovers() async throws {
         let removed = try await NodeEvictor(pool: pool).evict(nodeId)
+        // This process starts with no members: nothing of an old eviction to announce.
+        _ = try await pool.send(RedisCommand("DEL", .string(RedisKeys.nodeEvicted(nodeId))))
         if removed > 0 {
             logger.notice("removed members left by a previous run of this node", metadata: ["members": "\(removed)"])
         }
@@ -206,6 +208,9 @@ public final class RedisBroker: Broker {
     }
 
     public func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws {
+        // Evicted while cut off (a partition longer than the coordinator's dead-after):
+        // the other members were told these members left, so they must hear them join.
+        let wasEvicted = try await pool.send(RedisCommand("DEL", .string(RedisKeys.nodeEvicted(nodeId)))).int == 1
         var commands = [RedisCommand("SADD", .string(RedisKeys.nodes), .string(nodeId))]
         for (channel, member) in memberships {
             commands.append(RedisCommand("HSET", .string(RedisKeys.presence(channel)), .string(member.id), .bytes(member.storedJSON.serialized)))
@@ -219,7 +224,16 @@ public final class RedisBroker: Broker {
                 throw RedisError.server(failure.string ?? "restore failed")
             }
         }
-        logger.notice("presence restored", metadata: ["memberships": "\(memberships.count)"])
+        if wasEvicted {
+            let joins = memberships.map { channel, member in
+                RedisCommand("PUBLISH", .string(RedisKeys.channelTopic(channel)),
+                             .buffer(Envelope.encode(frame: EventFrames.presence(.join, channel: channel, member: member), excluding: nil)))
+            }
+            for start in stride(from: 0, to: joins.count, by: 1000) {
+                _ = try await pool.pipeline(Array(joins[start..<min(start + 1000, joins.count)]))
+            }
+        }
+        logger.notice("presence restored", metadata: ["memberships": "\(memberships.count)", "announced": "\(wasEvicted)"])
     }
 
     public func endSessions(userId: String, sessionId: String?) async throws {

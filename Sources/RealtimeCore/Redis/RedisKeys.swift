@@ -11,6 +11,8 @@ public enum RedisKeys {
     public static func nodeIndex(_ node: String) -> String { "rt:node:" + node + ":presence" }
     /// String with TTL: the node's latest stats (its heartbeat).
     public static func nodeHeartbeat(_ node: String) -> String { "rt:node:" + node + ":heartbeat" }
+    /// Set when a coordinator evicted the node (its members' leaves were announced).
+    public static func nodeEvicted(_ node: String) -> String { "rt:node:" + node + ":evicted" }
     /// Set of every node id ever registered and not yet cleaned up.
     public static let nodes = "rt:nodes"
     /// Set of channels with at least one member.

@@ -161,8 +161,12 @@ final class ClientSession: @unchecked Sendable {
     private static func sayGoodbye(queue: OutboundQueue, outbound: WebSocketOutboundWriter, logger: Logger, grace: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await queue.waitUntilDrained()
-                await closeWebSocket(reason: queue.closeReason ?? .clientClosed, outbound: outbound, logger: logger)
+                let reason = queue.closeReason ?? .clientClosed
+                // A slow consumer's socket is full and its frames were dropped: waiting
+                // for a drain would only spend the grace; the close frame goes after
+                // whatever the kernel still holds.
+                if reason != .slowConsumer { await queue.waitUntilDrained() }
+                await closeWebSocket(reason: reason, outbound: outbound, logger: logger)
             }
             group.addTask { try? await Task.sleep(for: grace) }
             await group.next()

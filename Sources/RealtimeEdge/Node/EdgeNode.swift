@@ -108,7 +108,8 @@ public final class EdgeNode: Sendable {
         }
     }
 
-    /// Writes every live local membership back (silently: members never left).
+    /// Writes every live local membership back; announced with `channel:join` only when
+    /// the node had been evicted (its members' leaves were announced then).
     private func restorePresence() {
         let memberships = hub.memberships(node: nodeId)
         Task { [broker, logger] in
