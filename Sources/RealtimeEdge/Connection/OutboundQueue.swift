@@ -14,6 +14,9 @@ final class OutboundQueue: Sendable {
         var frames = CircularBuffer<ByteBuffer>(initialCapacity: 16)
         var queuedBytes = 0
         var channel: (any Channel)?
+        /// The WebSocket frame encoder's context, looked up once per connection (a
+        /// pipeline scan retains every handler it passes).
+        var encoder: NIOLoopBoundBox<ChannelHandlerContext?>?
         /// A write job is scheduled, running, or waiting for the socket to drain.
         var writing = false
         var closed: CloseReason?
@@ -66,8 +69,10 @@ final class OutboundQueue: Sendable {
 
     /// Starts writing to `channel` (the upgraded WebSocket), frames queued before included.
     func attach(to channel: any Channel) {
+        let encoder = NIOLoopBoundBox<ChannelHandlerContext?>.makeEmptyBox(valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
         let start = state.withLock { s -> (any Channel)? in
             s.channel = channel
+            s.encoder = encoder
             return s.claimWriter()
         }
         if let start { schedule(on: start) }
@@ -161,8 +166,10 @@ final class OutboundQueue: Sendable {
     /// When the socket cannot take more, waits for the last write to complete first.
     /// Runs on the channel's event loop, only after a claim (`.queuedNeedsWriter`).
     func writeQueued(to channel: any Channel) {
+        var encoderBox: NIOLoopBoundBox<ChannelHandlerContext?>?
         while true {
             let batch = state.withLock { s -> CircularBuffer<ByteBuffer>? in
+                encoderBox = s.encoder
                 guard !s.frames.isEmpty, s.closed != .slowConsumer else {
                     s.frames.removeAll()
                     s.queuedBytes = 0
@@ -181,7 +188,7 @@ final class OutboundQueue: Sendable {
             }
             // Below the frame encoder the pipeline carries bytes: write the ready frames
             // there. Without the encoder (the connection is being torn down) drop them.
-            guard let encoder = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
+            guard let encoder = Self.encoderContext(of: channel, cachedIn: encoderBox) else {
                 close(.clientClosed)
                 continue
             }
@@ -199,6 +206,13 @@ final class OutboundQueue: Sendable {
                 return
             }
         }
+    }
+
+    private static func encoderContext(of channel: any Channel, cachedIn box: NIOLoopBoundBox<ChannelHandlerContext?>?) -> ChannelHandlerContext? {
+        if let cached = box?.value { return cached }
+        let context = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        box?.value = context
+        return context
     }
 
     private func wakeDrainWaiters() {
