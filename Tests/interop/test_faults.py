@@ -265,16 +265,11 @@ def test_redis_killed_and_restarted_mid_traffic(f):
     assert all(e.alive() for e in f.edges)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN LIMITATION, narrowed not closed (docs/RELIABILITY.md; subscriber backoff capped at 500 ms): for ~1.2 s after redis-server comes back, a client message "
-    "on edge0 is acked {ok: true} but never reaches the channel's member on edge1: edge0's command "
-    "connection is already up and PUBLISH succeeds, while edge1's subscriber is still in reconnect "
-    "backoff and has not re-SUBSCRIBEd rt:ch:<channel>, so Redis delivers to 0 subscribers. SPEC §2 "
-    "'failures are never silent' / issue 9 'never a silent drop'. Suggested fix: have the publish path "
-    "compare PUBLISH's receiver count with the nodes holding members of the channel (the presence "
-    "records carry 'node') and answer an error when an expected node is missing; and/or retry the "
-    "subscriber's first reconnect immediately instead of after backoff."))
 def test_no_message_acked_ok_and_lost_after_redis_restart(f):
+    """After a Redis restart an edge could PUBLISH before the other edge's subscriber had
+    re-subscribed: acked, delivered to no one. The publish gate (PublishGate) refuses
+    messages while this edge's subscriber is down and for a settle period after it is
+    back, so the sender sees an error instead."""
     f.start_edges(2)
     ch = unique("restart-loss")
     a, b = f.client(0, "a@edge0"), f.client(1, "b@edge1")

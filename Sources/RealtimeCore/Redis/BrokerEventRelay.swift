@@ -10,6 +10,7 @@ final class BrokerEventRelay: Sendable {
     private struct Handler { var call: (@Sendable (BrokerEvent) -> Void)? }
     private let handler = Mutex(Handler())
     private let lost = Atomic<Bool>(false)
+    let publishGate = PublishGate()
 
     func setHandler(_ handler: (@Sendable (BrokerEvent) -> Void)?) {
         self.handler.withLock { $0.call = handler }
@@ -22,9 +23,13 @@ final class BrokerEventRelay: Sendable {
     func subscriberStateChanged(_ state: RedisSubscriberState) {
         switch state {
         case .disconnected:
+            publishGate.subscriberLost()
             if !lost.exchange(true, ordering: .relaxed) { emit(.lost) }
         case .connected:
-            if lost.exchange(false, ordering: .relaxed) { emit(.restored) }
+            if lost.exchange(false, ordering: .relaxed) {
+                publishGate.subscriberRestored()
+                emit(.restored)
+            }
         case .connecting:
             break
         }

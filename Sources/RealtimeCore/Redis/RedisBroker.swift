@@ -71,6 +71,7 @@ public final class RedisBroker: Broker {
     }
 
     public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
+        try relay.publishGate.check()
         let payload = Envelope.encode(frame: frame, excluding: excluding)
         guard let check, !check.limits.isEmpty else {
             _ = try await pool.send(RedisCommand("PUBLISH", .string(RedisKeys.topicName(topic)), .buffer(payload)))
