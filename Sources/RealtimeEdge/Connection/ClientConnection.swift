@@ -12,14 +12,17 @@ final class ClientConnection: Sendable {
     /// The id of the session the connection was opened with (see SessionIdentity).
     let sessionId: String?
     let queue: OutboundQueue
+    /// The event loop of the connection's channel, where fan-out queues its frames.
+    let eventLoop: any EventLoop
     private let stats: NodeStats
     private let metadataBox = Mutex<JSONValue>(.null)
 
-    init(id: String, userId: String?, sessionId: String? = nil, queue: OutboundQueue, stats: NodeStats) {
+    init(id: String, userId: String?, sessionId: String? = nil, queue: OutboundQueue, eventLoop: any EventLoop, stats: NodeStats) {
         self.id = id
         self.userId = userId
         self.sessionId = sessionId
         self.queue = queue
+        self.eventLoop = eventLoop
         self.stats = stats
     }
 

@@ -15,7 +15,8 @@ extension ClientSession {
             return
         }
         let connection = ClientConnection(
-            id: socketId, userId: identity.userId, sessionId: SessionIdentity.id(of: identity.session), queue: queue, stats: node.stats)
+            id: socketId, userId: identity.userId, sessionId: SessionIdentity.id(of: identity.session), queue: queue,
+            eventLoop: channel.eventLoop, stats: node.stats)
         if let userId = identity.userId {
             do {
                 try await node.interest.retain(.user(userId))

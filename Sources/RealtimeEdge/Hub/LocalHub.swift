@@ -73,41 +73,23 @@ final class LocalHub: Sendable {
     var channelCount: Int { state.withLock { $0.channels.count } }
 
     /// Hands a delivery to every local recipient except the excluded sender. The
-    /// shared counters are bumped once per delivery, not once per recipient, so
-    /// event loops fanning out at once do not fight over their cache line.
+    /// recipients are only gathered here, per event loop; each loop then queues the
+    /// shared frame for its own connections and writes them, so the fan-out work is
+    /// spread over the cores instead of falling on the loop that received the message.
     func deliver(_ delivery: Delivery) {
-        var writers = WriterBatches()
         let wireFrame = WebSocketWire.textFrame(delivery.frame)  // once, for every recipient
-        let queued = state.withLock { s -> Int in
-            switch delivery.topic {
-            case .channel(let name):
-                guard let members = s.channels[name] else { return 0 }
-                return Self.enqueue(wireFrame, except: delivery.excluding, to: members, writers: &writers)
-            case .broadcast:
-                return Self.enqueue(wireFrame, except: delivery.excluding, to: s.all, writers: &writers)
-            case .user(let userId):
-                guard let connections = s.users[userId] else { return 0 }
-                return Self.enqueue(wireFrame, except: delivery.excluding, to: connections, writers: &writers)
+        var groups = RecipientGroups()
+        state.withLock { s in
+            let recipients: [String: ClientConnection]? =
+                switch delivery.topic {
+                case .channel(let name): s.channels[name]
+                case .broadcast: s.all
+                case .user(let userId): s.users[userId]
+                }
+            for (id, connection) in recipients ?? [:] where id != delivery.excluding {
+                groups.add(connection)
             }
         }
-        writers.start()
-        guard queued > 0 else { return }
-        stats.messagesOut.add(queued, ordering: .relaxed)
-        stats.bytesOut.add(queued * delivery.frame.readableBytes, ordering: .relaxed)
-    }
-
-    private static func enqueue(
-        _ wireFrame: ByteBuffer, except excluded: String?, to recipients: [String: ClientConnection], writers: inout WriterBatches
-    ) -> Int {
-        var queued = 0
-        for (id, connection) in recipients where id != excluded {
-            switch connection.queue.enqueueDeferringWriter(wireFrame: wireFrame) {
-            case .rejected: continue
-            case .queued: break
-            case .queuedNeedsWriter(let channel): writers.add(connection.queue, channel)
-            }
-            queued += 1
-        }
-        return queued
+        groups.deliver(wireFrame, payloadBytes: delivery.frame.readableBytes, stats: stats)
     }
 }
