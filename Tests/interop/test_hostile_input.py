@@ -9,6 +9,7 @@ every edge must still be alive. Runs against both backends (memory, redis).
 from __future__ import annotations
 
 import json
+import uuid
 import random
 import time
 
@@ -321,6 +322,25 @@ def test_master_key_never_in_stats_metrics_or_logs(cluster):
         lines = [l for l in e.log.read_text(errors="replace").splitlines() if not l.startswith("===== ")]
         leaked = [l for l in lines if MASTER_KEY in l]
         assert not leaked, f"edge {e.index} log contains the master key: {leaked[:3]!r}"
+
+
+def test_client_api_keys_never_in_stats_metrics_or_logs(make_cluster):
+    good = "client-key-" + uuid.uuid4().hex
+    wrong = "wrong-key-" + uuid.uuid4().hex
+    c = make_cluster(reuse=False, settings={"enabled": True, "apiKeyRequired": True, "sessionRequired": False,
+                                            "apiKeys": [{"key": good, "name": "app"}], "rateLimits": []})
+    a = c.client(auth={"apiKey": good})
+    a.join(unique())
+    refused = c.client(auth={"apiKey": wrong}, connect=False)
+    err = refused.connect_expect_error()
+    assert ((err or {}).get("data") or {}).get("code") == "invalid_api_key", f"wrong key: {err!r}"
+    for i in range(len(c.edges)):
+        for path in ("/stats", "/metrics", "/health"):
+            text = c.api("GET", path, edge=i, key=None).text
+            assert good not in text and wrong not in text, f"edge {i} {path} shows a client API key"
+    for e in c.edges:
+        text = e.log.read_text(errors="replace")
+        assert good not in text and wrong not in text, f"edge {e.index} log contains a client API key"
 
 
 def test_server_api_refuses_without_master_key(make_cluster):
