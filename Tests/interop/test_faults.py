@@ -441,6 +441,10 @@ def test_pubsub_silent_stall_detected_by_probe(f):
 # --------------------------------------------------------------------------- c. coordinator down
 
 
+COORDINATOR_OUTAGE = 60  # seconds
+
+
+@pytest.mark.timeout(150)
 def test_coordinator_down_no_effect_on_flow(f):
     f.start_edges(2)
     coord = f.coordinator()
@@ -452,12 +456,12 @@ def test_coordinator_down_no_effect_on_flow(f):
     coord.kill()
     t0 = time.monotonic()
     n = 0
-    while time.monotonic() - t0 < 10:
+    while time.monotonic() - t0 < COORDINATOR_OUTAGE:  # issue 9: "down for a minute"
         ok, ack = deliver(a if n % 2 == 0 else b, b if n % 2 == 0 else a, ch, within=1.0)
         assert ok, f"message {n} did not flow {time.monotonic() - t0:.1f} s into the coordinator outage: {ack!r}"
         n += 1
-        time.sleep(0.2)
-    print(f"\n[coordinator down 10 s] {n} messages all delivered")
+        time.sleep(0.5)
+    print(f"\n[coordinator down {COORDINATOR_OUTAGE} s] {n} messages all delivered")
     # The edges stay healthy, and a join still works.
     for e in f.edges:
         assert f.http.get(e.base + "/health", timeout=3).status_code == 200
