@@ -10,20 +10,27 @@ final class SessionEnd: Sendable {
     func markEndedByServer() { byServer.store(true, ordering: .relaxed) }
 }
 
+/// What reaches the client's dispatcher task, in order.
+enum ClientInbound: Sendable {
+    case event(RealtimeEvent)
+    /// `close()` was called: end the `events()` streams after what came before.
+    case finishStreams
+}
+
 /// Plugged into one connection: decodes server events on the event loop and
 /// hands them to the client's dispatcher, in arrival order.
 final class ConnectionReceiver: SocketEventReceiver {
-    private let inbox: AsyncStream<RealtimeEvent>.Continuation
+    private let inbox: AsyncStream<ClientInbound>.Continuation
     private let end: SessionEnd
 
-    init(inbox: AsyncStream<RealtimeEvent>.Continuation, end: SessionEnd) {
+    init(inbox: AsyncStream<ClientInbound>.Continuation, end: SessionEnd) {
         self.inbox = inbox
         self.end = end
     }
 
     func received(event frame: ByteBuffer, at now: UInt64) {
         if let event = EventDecoding.decode(frame: frame) {
-            inbox.yield(event)
+            inbox.yield(.event(event))
         }
     }
 

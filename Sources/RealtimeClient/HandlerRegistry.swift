@@ -19,6 +19,8 @@ final class HandlerRegistry: Sendable {
     private struct Entry {
         let filter: Filter
         let callback: @Sendable (RealtimeEvent) -> Void
+        /// For `events()` streams: ends the stream when the client closes.
+        var finish: (@Sendable () -> Void)?
     }
 
     private struct State {
@@ -30,11 +32,13 @@ final class HandlerRegistry: Sendable {
 
     private let state = Mutex(State())
 
-    func add(_ filter: Filter, _ callback: @escaping @Sendable (RealtimeEvent) -> Void) -> HandlerToken {
+    func add(
+        _ filter: Filter, finish: (@Sendable () -> Void)? = nil, _ callback: @escaping @Sendable (RealtimeEvent) -> Void
+    ) -> HandlerToken {
         state.withLock { state in
             let id = state.nextId
             state.nextId += 1
-            state.entries[id] = Entry(filter: filter, callback: callback)
+            state.entries[id] = Entry(filter: filter, callback: callback, finish: finish)
             state.order.append(id)
             return HandlerToken(id: id)
         }
@@ -54,6 +58,17 @@ final class HandlerRegistry: Sendable {
             for id in doomed { state.entries[id] = nil }
             state.order.removeAll { doomed.contains($0) }
         }
+    }
+
+    /// Ends and removes every `events()` stream; callbacks stay registered.
+    func finishStreams() {
+        let finishers = state.withLock { state -> [@Sendable () -> Void] in
+            let streams = state.entries.filter { $0.value.finish != nil }
+            for id in streams.keys { state.entries[id] = nil }
+            state.order.removeAll { streams.keys.contains($0) }
+            return streams.values.compactMap(\.finish)
+        }
+        for finish in finishers { finish() }
     }
 
     func dispatch(_ event: RealtimeEvent) {

@@ -60,11 +60,12 @@ extension RealtimeClient {
         handlers.add(.error) { if case .error(let error) = $0 { handler(error) } }
     }
 
-    /// Every event from now on, in arrival order, until the stream is dropped.
+    /// Every event from now on, in arrival order, until the stream is dropped or the
+    /// client is closed (the stream then ends after the final `.disconnected`).
     /// Keeps the newest `limit` events if the consumer falls behind.
     public func events(bufferingNewest limit: Int = 10_000) -> AsyncStream<RealtimeEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: RealtimeEvent.self, bufferingPolicy: .bufferingNewest(limit))
-        let token = handlers.add(.all) { continuation.yield($0) }
+        let token = handlers.add(.all, finish: { continuation.finish() }) { continuation.yield($0) }
         continuation.onTermination = { [handlers] _ in handlers.remove(token) }
         return stream
     }

@@ -17,7 +17,7 @@ extension RealtimeClient {
             }
             if closedByUser { return }
             let byServer = end.endedByServer
-            inbox.yield(.disconnected(reason: byServer ? "the server ended the session" : "the connection was lost"))
+            emit(.disconnected(reason: byServer ? "the server ended the session" : "the connection was lost"))
             guard !byServer, let policy = options.reconnect else {
                 giveUp(RealtimeClientError(.notConnected, byServer ? "the server ended the session" : "the connection was lost"))
                 return
@@ -35,12 +35,12 @@ extension RealtimeClient {
             attempt += 1
             if let max = policy.maxAttempts, attempt > max {
                 let error = RealtimeClientError(.notConnected, "gave up after \(max) reconnect attempts")
-                inbox.yield(.error(error))
+                emit(.error(error))
                 giveUp(error)
                 return nil
             }
             let delay = policy.delay(forAttempt: attempt, using: &random)
-            inbox.yield(.reconnectAttempt(attempt: attempt, delay: delay))
+            emit(.reconnectAttempt(attempt: attempt, delay: delay))
             do {
                 try await Task.sleep(for: delay)
             } catch {
@@ -55,7 +55,7 @@ extension RealtimeClient {
                 continue
             } catch {
                 // Refused handshake (the key was revoked, the session expired): retrying won't help.
-                inbox.yield(.error(error))
+                emit(.error(error))
                 giveUp(error)
                 return nil
             }
@@ -76,14 +76,14 @@ extension RealtimeClient {
             do {
                 _ = try await request(on: connection, "update", ["data": profile])
             } catch {
-                inbox.yield(.error(RealtimeClientError(error.code, "restoring the profile failed: \(error.message)", event: "update")))
+                emit(.error(RealtimeClientError(error.code, "restoring the profile failed: \(error.message)", event: "update")))
             }
         }
         for channel in channels {
             do {
                 _ = try await request(on: connection, "join", ["channel": .string(channel)])
             } catch {
-                inbox.yield(.error(RealtimeClientError(error.code, "re-joining \(channel) failed: \(error.message)", event: "join")))
+                emit(.error(RealtimeClientError(error.code, "re-joining \(channel) failed: \(error.message)", event: "join")))
             }
         }
     }

@@ -13,6 +13,9 @@ import Synchronization
 /// through the given URLs), re-sends the last profile and re-joins every
 /// channel it had joined, then releases the calls made in the meantime.
 ///
+/// A client keeps its connection (and reconnects) until ``close()``, which also ends
+/// every ``events(bufferingNewest:)`` stream.
+///
 /// ```swift
 /// let client = RealtimeClient(url: "ws://127.0.0.1:8080", options: .init(apiKey: key))
 /// client.onJoin { change in print(change.member.id, "joined", change.channel) }
@@ -27,7 +30,7 @@ public final class RealtimeClient: Sendable {
     let endpoints: [SocketIOEndpoint]
     let handlers = HandlerRegistry()
     let state = Mutex(ClientState())
-    let inbox: AsyncStream<RealtimeEvent>.Continuation
+    let inbox: AsyncStream<ClientInbound>.Continuation
     private let dispatcher: Task<Void, Never>
     private let group: any EventLoopGroup
 
@@ -44,11 +47,16 @@ public final class RealtimeClient: Sendable {
         self.endpoints = urls.compactMap { try? SocketIOEndpoint(url: $0, defaultPath: options.path) }
         self.invalidURL = urls.first { (try? SocketIOEndpoint(url: $0, defaultPath: options.path)) == nil }
         self.group = MultiThreadedEventLoopGroup.singleton
-        let (stream, continuation) = AsyncStream.makeStream(of: RealtimeEvent.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: ClientInbound.self)
         self.inbox = continuation
         let handlers = self.handlers
         self.dispatcher = Task {
-            for await event in stream { handlers.dispatch(event) }
+            for await item in stream {
+                switch item {
+                case .event(let event): handlers.dispatch(event)
+                case .finishStreams: handlers.finishStreams()
+                }
+            }
         }
     }
 
@@ -117,8 +125,14 @@ public final class RealtimeClient: Sendable {
         for waiter in waiters { waiter.resume(throwing: RealtimeClientError(.closed, "the client was closed")) }
         if let connection {
             await connection.closeAndWait()
-            inbox.yield(.disconnected(reason: "closed by the client"))
+            emit(.disconnected(reason: "closed by the client"))
         }
+        // After everything already received: `for await` loops over events() end.
+        inbox.yield(.finishStreams)
+    }
+
+    func emit(_ event: RealtimeEvent) {
+        inbox.yield(.event(event))
     }
 
     // MARK: Connections
@@ -165,7 +179,7 @@ public final class RealtimeClient: Sendable {
             return (reconnected, state.takeWaiters())
         }
         guard let (reconnected, waiters) = result else { return false }
-        inbox.yield(.connected(id: connection.sid, reconnected: reconnected))
+        emit(.connected(id: connection.sid, reconnected: reconnected))
         for waiter in waiters { waiter.resume(returning: connection) }
         return true
     }

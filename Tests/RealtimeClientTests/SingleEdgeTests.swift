@@ -107,6 +107,25 @@ struct SingleEdgeTests {
         }
     }
 
+    @Test func closeEndsTheEventStreamsAfterTheFinalDisconnect() async throws {
+        try await withLocalCluster(.init(edges: 1)) { cluster in
+            let client = RealtimeClient(url: cluster.url)
+            let stream = client.events()
+            try await client.open()
+            try await client.join("room")
+            await client.close()
+            var seen: [String] = []
+            for await event in stream {  // ends only if close() finishes the stream
+                switch event {
+                case .connected: seen.append("connected")
+                case .disconnected: seen.append("disconnected")
+                default: break
+                }
+            }
+            #expect(seen == ["connected", "disconnected"])
+        }
+    }
+
     @Test func callsBeforeOpenAndBadURLsFailClearly() async throws {
         let client = RealtimeClient(url: "ws://127.0.0.1:1")
         #expect(await errorCode { try await client.join("room") } == .notConnected)
