@@ -176,11 +176,12 @@ final class OutboundQueue: Sendable {
                     s.writing = false
                     return nil
                 }
-                defer {
-                    s.frames.removeAll(keepingCapacity: true)
-                    s.queuedBytes = 0
-                }
-                return s.frames
+                // Take the buffer rather than copy it: a copy would make the next
+                // removeAll duplicate the storage.
+                var taken = CircularBuffer<ByteBuffer>(initialCapacity: 4)
+                swap(&taken, &s.frames)
+                s.queuedBytes = 0
+                return taken
             }
             guard let batch else {
                 wakeDrainWaiters()
