@@ -70,53 +70,50 @@ extension RealtimeClient {
 
     /// The live connection, or the next one when (re)connecting and the buffer has room.
     private func currentConnection() async throws(RealtimeClientError) -> SocketIOConnection {
-        enum Next {
-            case ready(SocketIOConnection)
-            case wait
-            case fail(RealtimeClientError)
-        }
-        let next = state.withLock { state -> Next in
-            switch state.phase {
-            case .connected(let connection): return .ready(connection)
-            case .closed: return .fail(RealtimeClientError(.closed, "the client was closed"))
-            case .idle: return .fail(RealtimeClientError(.notConnected, "not connected: call open() first"))
-            case .connecting:
-                if options.maxBuffered == 0 { return .fail(RealtimeClientError(.notConnected, "not connected (buffering is off)")) }
-                if state.waiters.count >= options.maxBuffered {
-                    return .fail(RealtimeClientError(.bufferFull, "\(options.maxBuffered) calls are already waiting for a connection"))
-                }
-                return .wait
-            }
-        }
-        switch next {
+        // Fast path without a continuation: connected, or failing at once.
+        switch state.withLock({ decide(&$0, waiter: nil) }) {
         case .ready(let connection): return connection
         case .fail(let error): throw error
         case .wait: break
         }
         do {
             return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SocketIOConnection, any Error>) in
-                // Re-check under the lock: the connection may have come (or gone) meanwhile.
-                let now = state.withLock { state -> Next in
-                    switch state.phase {
-                    case .connected(let connection): return .ready(connection)
-                    case .closed: return .fail(RealtimeClientError(.closed, "the client was closed"))
-                    case .idle: return .fail(RealtimeClientError(.notConnected, "not connected"))
-                    case .connecting:
-                        state.waiters.append((state.nextWaiterId, continuation))
-                        state.nextWaiterId += 1
-                        return .wait
-                    }
-                }
-                switch now {
+                // Decided again under the lock: the connection may have come (or gone) meanwhile.
+                switch state.withLock({ decide(&$0, waiter: continuation) }) {
                 case .ready(let connection): continuation.resume(returning: connection)
                 case .fail(let error): continuation.resume(throwing: error)
-                case .wait: break
+                case .wait: break  // queued; install() or giveUp() resumes it
                 }
             }
         } catch let error as RealtimeClientError {
             throw error
         } catch {
             throw RealtimeClientError(.notConnected, "\(error)")
+        }
+    }
+
+    private enum NextConnection {
+        case ready(SocketIOConnection)
+        case wait
+        case fail(RealtimeClientError)
+    }
+
+    /// What a call gets now; with a `waiter`, a `.wait` also queues it (the buffer).
+    private func decide(_ state: inout ClientState, waiter: CheckedContinuation<SocketIOConnection, any Error>?) -> NextConnection {
+        switch state.phase {
+        case .connected(let connection): return .ready(connection)
+        case .closed: return .fail(RealtimeClientError(.closed, "the client was closed"))
+        case .idle: return .fail(RealtimeClientError(.notConnected, "not connected: call open() first"))
+        case .connecting:
+            if options.maxBuffered == 0 { return .fail(RealtimeClientError(.notConnected, "not connected (buffering is off)")) }
+            if state.waiters.count >= options.maxBuffered {
+                return .fail(RealtimeClientError(.bufferFull, "\(options.maxBuffered) calls are already waiting for a connection"))
+            }
+            if let waiter {
+                state.waiters.append((state.nextWaiterId, waiter))
+                state.nextWaiterId += 1
+            }
+            return .wait
         }
     }
 }

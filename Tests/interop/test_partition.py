@@ -286,12 +286,12 @@ def part(realtime_binary, tmp_path, request):
     assert p.ns.name not in left, f"namespace {p.ns.name} still exists after teardown"
 
 
-def test_partition_between_one_edge_and_redis(part):
-    p = part
-    ROOT, NS = 0, 1
-    ch = unique("partition")
+ROOT, NS = 0, 1  # edge indexes: the root-namespace edge and the partitioned one
 
-    # Two clients through the load balancer: least connections puts one on each edge.
+
+def members_on_both_edges(p, ch: str):
+    """Two clients through the load balancer (least connections puts one on each edge),
+    both members of `ch`, with messages flowing both ways. Returns (on_ns, on_root)."""
     a, ea = p.lb_client("a")
     b, eb = p.lb_client("b")
     assert {ea, eb} == {ROOT, NS}, f"the first two LB clients landed on edges {ea}, {eb}"
@@ -300,6 +300,13 @@ def test_partition_between_one_edge_and_redis(part):
     on_ns.join(ch)
     on_root.join(ch)
     assert deliver(on_ns, on_root, ch)[0] and deliver(on_root, on_ns, ch)[0], "baseline messages did not flow"
+    return on_ns, on_root
+
+
+def test_partition_between_one_edge_and_redis(part):
+    p = part
+    ch = unique("partition")
+    on_ns, on_root = members_on_both_edges(p, ch)
 
     # --- partition
     p.ns.partition()
@@ -373,15 +380,8 @@ def test_message_refused_during_partition_is_not_delivered_after_heal(part):
     delivered later, when the partition heals: a client that retries it would get it
     delivered twice."""
     p = part
-    ROOT, NS = 0, 1
     ch = unique("refused")
-    a, ea = p.lb_client("a")
-    b, eb = p.lb_client("b")
-    assert {ea, eb} == {ROOT, NS}
-    on_ns, on_root = (a, b) if ea == NS else (b, a)
-    on_ns.join(ch)
-    on_root.join(ch)
-    assert deliver(on_ns, on_root, ch)[0], "baseline message did not flow"
+    on_ns, on_root = members_on_both_edges(p, ch)
 
     p.ns.partition()
     assert wait_until(lambda: p.health(NS) == 503, 15, 0.05), "edge N never noticed the partition"
@@ -420,17 +420,10 @@ def test_partition_longer_than_dead_after_keeps_presence_events_consistent(part)
     learnt from channel:join/channel:leave events must again agree with `members`: either
     the evicted connections are announced again (channel:join) or they really end."""
     p = part
-    ROOT, NS = 0, 1
     coord = Coordinator(p.workdir, f"redis://{HOST}:{p.redis_port}", dead_after=3).start()
     p.procs.append(coord.proc)
     ch = unique("evicted")
-    a, ea = p.lb_client("a")
-    b, eb = p.lb_client("b")
-    assert {ea, eb} == {ROOT, NS}
-    on_ns, on_root = (a, b) if ea == NS else (b, a)
-    on_ns.join(ch)
-    on_root.join(ch)
-    assert deliver(on_ns, on_root, ch)[0], "baseline message did not flow"
+    on_ns, on_root = members_on_both_edges(p, ch)
     ns_node = p.edges[NS].node_id
 
     def node_status():
