@@ -145,16 +145,22 @@ let package = Package(
             dependencies: ["SocketIOProtocol", .product(name: "JWTKit", package: "jwt-kit")],
             path: "Tests/RealtimeTestSupport"
         ),
+        .target(
+            name: "EdgeTestSupport",
+            dependencies: ["RealtimeEdge", "RealtimeTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/EdgeTestSupport"
+        ),
         .testTarget(name: "SocketIOProtocolTests", dependencies: ["SocketIOProtocol"]),
         .testTarget(name: "RealtimeClientTests", dependencies: ["RealtimeClient", "RealtimeTestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "RealtimeCoreTests", dependencies: ["RealtimeCore"]),
-        .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport"]),
+        .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport", "EdgeTestSupport"]),
         .testTarget(
             name: "RealtimeEdgeTests",
             dependencies: [
                 "RealtimeEdge",
                 "RealtimeTestSupport",
+                "EdgeTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),

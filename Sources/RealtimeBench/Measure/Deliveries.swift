@@ -21,35 +21,22 @@ final class MeasureWindow: Sendable {
 /// the scenario merges the loops' snapshots at the end.
 final class LoopCollector {
     let window: MeasureWindow
-    var latency = LatencyHistogram()
-    var delivered = 0
-    var deliveredInWindow = 0
-    var duplicates = 0
-    var unstamped = 0
-    var closedConnections = 0
-    /// Broadcast rounds: deliveries and the latest receive time per round.
-    var roundCounts: [Int] = []
-    var roundLast: [UInt64] = []
+    /// What this loop's receivers counted; handed over as is at the end.
+    var snapshot = DeliverySnapshot()
 
     init(window: MeasureWindow) { self.window = window }
 
     @inline(__always)
     func record(_ stamp: Stamp, receivedAt now: UInt64) {
-        delivered += 1
+        snapshot.delivered += 1
         let start = window.start
-        if now >= start && now < window.end { deliveredInWindow += 1 }
-        if stamp.sentNanos >= start, now >= stamp.sentNanos { latency.record(nanos: now - stamp.sentNanos) }
-    }
-
-    var snapshot: DeliverySnapshot {
-        DeliverySnapshot(
-            latency: latency, delivered: delivered, deliveredInWindow: deliveredInWindow,
-            duplicates: duplicates, unstamped: unstamped, closedConnections: closedConnections,
-            roundCounts: roundCounts, roundLast: roundLast)
+        if now >= start && now < window.end { snapshot.deliveredInWindow += 1 }
+        if stamp.sentNanos >= start, now >= stamp.sentNanos { snapshot.latency.record(nanos: now - stamp.sentNanos) }
     }
 }
 
-/// A loop's tallies, carried off the loop and merged.
+/// A loop's tallies (broadcast rounds: deliveries and the latest receive time per
+/// round), carried off the loop and merged.
 struct DeliverySnapshot: Sendable {
     var latency = LatencyHistogram()
     var delivered = 0
@@ -95,28 +82,28 @@ final class DeliveryReceiver: SocketEventReceiver {
 
     func received(event frame: ByteBuffer, at now: UInt64) {
         guard let stamp = Stamp.find(in: frame), stamp.publisher < highest.count else {
-            collector.unstamped += 1
+            collector.snapshot.unstamped += 1
             return
         }
         if stamp.sequence <= highest[stamp.publisher] {
-            collector.duplicates += 1
+            collector.snapshot.duplicates += 1
             return
         }
         highest[stamp.publisher] = stamp.sequence
         collector.record(stamp, receivedAt: now)
         if tracksRounds {
             let round = stamp.sequence
-            if collector.roundCounts.count <= round {
-                collector.roundCounts += Array(repeating: 0, count: round + 1 - collector.roundCounts.count)
-                collector.roundLast += Array(repeating: 0, count: round + 1 - collector.roundLast.count)
+            if collector.snapshot.roundCounts.count <= round {
+                collector.snapshot.roundCounts += Array(repeating: 0, count: round + 1 - collector.snapshot.roundCounts.count)
+                collector.snapshot.roundLast += Array(repeating: 0, count: round + 1 - collector.snapshot.roundLast.count)
             }
-            collector.roundCounts[round] += 1
-            collector.roundLast[round] = max(collector.roundLast[round], now)
+            collector.snapshot.roundCounts[round] += 1
+            collector.snapshot.roundLast[round] = max(collector.snapshot.roundLast[round], now)
         }
     }
 
     func closed() {
-        collector.closedConnections += 1
+        collector.snapshot.closedConnections += 1
     }
 }
 
@@ -153,7 +140,7 @@ struct Collectors: Sendable {
     /// Deliveries so far (for waiting until the stream has drained).
     func deliveredSoFar() async throws -> Int {
         var total = 0
-        for box in boxes { total += try await box.eventLoop.submit { box.value.delivered + box.value.duplicates + box.value.unstamped }.get() }
+        for box in boxes { total += try await box.eventLoop.submit { let s = box.value.snapshot; return s.delivered + s.duplicates + s.unstamped }.get() }
         return total
     }
 }

@@ -1,3 +1,4 @@
+import EdgeTestSupport
 import RealtimeTestSupport
 import Foundation
 import Hummingbird
@@ -7,46 +8,33 @@ import RealtimeEdge
 import SocketIOProtocol
 import Synchronization
 
-/// An edge running in-process on 127.0.0.1 with an OS-chosen port and the memory backend.
+/// An in-process edge (memory backend) plus the test clients opened against it.
 final class TestEdge: Sendable {
-    let node: EdgeNode
-    let port: Int
-    private let server: Task<Void, any Error>
+    let edge: InProcessEdge
     private let clients = Mutex<[SocketIOTestClient]>([])
 
     static let masterKey = "master-key-for-tests"
     static let jwtSecret = "jwt-secret-for-edge-tests-0123456789"
 
+    /// For the test WebSocket clients: quiet unless something is badly wrong.
     static var logger: Logger {
         var logger = Logger(label: "RealtimeEdgeTests")
         logger.logLevel = .critical
         return logger
     }
 
-    private init(node: EdgeNode, port: Int, server: Task<Void, any Error>) {
-        self.node = node
-        self.port = port
-        self.server = server
+    var node: EdgeNode { edge.node }
+    var port: Int { edge.port }
+
+    private init(edge: InProcessEdge) {
+        self.edge = edge
     }
 
     static func start(_ configure: (inout EdgeConfiguration) -> Void = { _ in }) async throws -> TestEdge {
         var configuration = EdgeConfiguration(
-            host: "127.0.0.1", port: 0, nodeId: "edge-test-" + RandomID.make(length: 6),
-            masterKey: masterKey, jwtSecret: jwtSecret)
+            nodeId: "edge-test-" + RandomID.make(length: 6), masterKey: masterKey, jwtSecret: jwtSecret)
         configure(&configuration)
-        let node = await EdgeNode(configuration: configuration, broker: MemoryBroker(nodeId: configuration.nodeId), logger: logger)
-        try await node.start()
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = node.makeApplication(onServerRunning: { port in
-            portSink.yield(port)
-            portSink.finish()
-        })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        let port = try await withDeadline(.seconds(10), "the edge to listen") {
-            for await port in ports { return port }
-            return nil
-        }
-        return TestEdge(node: node, port: port, server: server)
+        return TestEdge(edge: try await InProcessEdge.start(configuration, logLabel: "RealtimeEdgeTests"))
     }
 
     func url(path: String = "/socket.io/") -> String {
@@ -69,8 +57,7 @@ final class TestEdge: Sendable {
 
     func stop() async {
         for client in clients.withLock({ $0 }) { client.close() }
-        server.cancel()
-        _ = try? await server.value
+        await edge.stop()
     }
 }
 
