@@ -42,6 +42,7 @@ public final class InProcessEdge: Sendable {
     }
 
     public func stop() async {
+        node.closeConnections()
         server.cancel()
         _ = try? await server.value
         await node.broker.shutdown()

@@ -1,16 +1,18 @@
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
 import RealtimeCore
 import SocketIOProtocol
 
-/// One client's Engine.IO/Socket.IO conversation on one WebSocket. Inbound packets
-/// are handled one at a time, in order, by the task that runs the session; frames
-/// out go through the queue, written on the channel's event loop, and the
-/// heartbeat runs on that loop's timers: one suspended task (the reader) per idle connection.
-/// `@unchecked Sendable`: the mutable state is touched by the reader task only, and
-/// by `cleanUp` after that task has finished; the rest shares just the queue.
+/// One client's Engine.IO/Socket.IO conversation on one WebSocket. The socket's NIO
+/// handler (WebSocketSessionHandler) hands in complete messages on the event loop;
+/// they wait in the inbox and a task started for the burst handles them one at a
+/// time, in order, then ends. Frames out go through the queue, written on the
+/// event loop, and the heartbeat runs on that loop's timers, so an idle connection
+/// has no task at all.
+/// `@unchecked Sendable`: the mutable session state is touched only by the inbox's
+/// drain task, one at a time (`.ended`, and so `cleanUp`, comes last); the rest
+/// shares just the queue and the locked inbox.
 final class ClientSession: @unchecked Sendable {
     let node: EdgeNode
     let clientAddress: String
@@ -19,6 +21,7 @@ final class ClientSession: @unchecked Sendable {
     let heartbeat: Heartbeat
     let channel: any Channel
     var logger: Logger
+    private let inbox: SessionInbox
 
     /// Set once CONNECT succeeded.
     var connection: ClientConnection?
@@ -34,13 +37,15 @@ final class ClientSession: @unchecked Sendable {
         self.queue = queue
         self.channel = channel
         self.heartbeat = Heartbeat(loop: channel.eventLoop, interval: config.pingInterval, timeout: config.pingTimeout, queue: queue)
+        self.inbox = SessionInbox(channel: channel)
         queue.attach(to: channel)
         var logger = node.logger
         logger[metadataKey: "socket"] = "\(socketId)"
         self.logger = logger
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+    /// Sends the Engine.IO OPEN and starts the heartbeat. On the channel's event loop.
+    func start() {
         let config = node.configuration
         queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.open(EngineIOOpen(
             sid: RandomID.make(),
@@ -49,42 +54,50 @@ final class ClientSession: @unchecked Sendable {
             pingTimeout: config.pingTimeout.wholeMilliseconds,
             maxPayload: config.maxPayload
         )))))
-        // Only the reader is a task while the connection idles. When the queue closes
-        // (the client left, slow consumer, ping timeout, shutdown, signout) a short-lived
-        // task says goodbye once the queued frames are out, bounded by a grace second so a
-        // client that stopped reading cannot hold it, then closes the channel, which
-        // ends the reader.
+        // When the queue closes (the client left, slow consumer, ping timeout,
+        // shutdown, signout) the client is told why once the queued frames are out,
+        // bounded by a grace second so a client that stopped reading cannot hold it.
         let queue = self.queue
         let channel = self.channel
         let logger = self.logger
-        queue.onClose { _ in
-            Task {
-                await Self.sayGoodbye(queue: queue, outbound: outbound, logger: logger, grace: .seconds(1))
-                channel.close(promise: nil)
+        queue.onClose { reason in
+            channel.eventLoop.execute {
+                Goodbye.say(reason: reason, queue: queue, channel: channel, logger: logger, grace: .seconds(1))
             }
         }
         heartbeat.start()
-        await readLoop(inbound)
-        queue.close(.clientClosed)
-        heartbeat.stop()
-        await cleanUp()
     }
 
-    private func readLoop(_ inbound: WebSocketInboundStream) async {
-        do {
-            for try await message in inbound.messages(maxSize: node.configuration.maxPayload) {
-                if queue.closeReason != nil { break }
-                switch message {
-                case .text(let text):
-                    node.stats.bytesIn.add(text.utf8.count, ordering: .relaxed)
-                    await handleFrame(text)
-                case .binary:
-                    // Socket.IO binary attachments arrive as binary frames: not supported.
-                    sendError(RealtimeError(.invalidPayload, "binary frames are not supported; send JSON text"), event: "binary", ackId: nil)
-                }
+    /// A message from the socket, on the event loop. A pong is settled here; the rest
+    /// waits its turn in the inbox.
+    func received(_ message: SessionInbox.Message) {
+        if case .text(let text) = message, text == "3" {
+            node.stats.bytesIn.add(1, ordering: .relaxed)
+            heartbeat.pongReceived()
+            return
+        }
+        if inbox.put(message) {
+            Task { await self.drainInbox() }
+        }
+    }
+
+    private func drainInbox() async {
+        while let message = inbox.next() {
+            switch message {
+            case .text(let text):
+                if queue.closeReason != nil { continue }
+                node.stats.bytesIn.add(text.utf8.count, ordering: .relaxed)
+                await handleFrame(text)
+            case .binary:
+                if queue.closeReason != nil { continue }
+                // Socket.IO binary attachments arrive as binary frames: not supported.
+                sendError(RealtimeError(.invalidPayload, "binary frames are not supported; send JSON text"), event: "binary", ackId: nil)
+            case .ended:
+                queue.close(.clientClosed)
+                heartbeat.stop()
+                await cleanUp()
+                node.admission.closed()
             }
-        } catch {
-            logger.debug("connection read ended", metadata: ["error": "\(error)"])
         }
     }
 
@@ -153,47 +166,6 @@ final class ClientSession: @unchecked Sendable {
         } else {
             let frame = EventFrames.error(error, event: event)
             if let connection { connection.send(frame) } else { queue.enqueue(frame) }
-        }
-    }
-
-    /// Once the queued frames are out, tells the client why the server ends the
-    /// connection; bounded by `grace` so a client that stopped reading cannot hold it.
-    private static func sayGoodbye(queue: OutboundQueue, outbound: WebSocketOutboundWriter, logger: Logger, grace: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                let reason = queue.closeReason ?? .clientClosed
-                // A slow consumer's socket is full and its frames were dropped: waiting
-                // for a drain would only spend the grace; the close frame goes after
-                // whatever the kernel still holds.
-                if reason != .slowConsumer { await queue.waitUntilDrained() }
-                await closeWebSocket(reason: reason, outbound: outbound, logger: logger)
-            }
-            group.addTask { try? await Task.sleep(for: grace) }
-            await group.next()
-            group.cancelAll()
-            queue.releaseDrainWaiters()  // a continuation ignores cancellation
-        }
-    }
-
-    private static func closeWebSocket(reason: CloseReason, outbound: WebSocketOutboundWriter, logger: Logger) async {
-        switch reason {
-        case .clientClosed:
-            break
-        case .slowConsumer, .pingTimeout, .protocolViolation:
-            logger.info("closing connection", metadata: ["reason": "\(reason.text)"])
-            try? await outbound.close(.policyViolation, reason: reason.text)
-        case .serverShutdown:
-            // Close the WebSocket only: an Engine.IO CLOSE packet ("1") first would make
-            // python-socketio treat it as a deliberate server disconnect and not reconnect.
-            // A bare close frame (1001 going away) is a transport close to every stock
-            // client, which reconnects (through the load balancer, to another edge).
-            try? await outbound.close(.goingAway, reason: reason.text)
-        case .sessionEnded:
-            // A Socket.IO DISCONNECT, so stock clients do not reconnect with the ended session.
-            try? await outbound.write(.text("41"))
-            try? await outbound.close(.normalClosure, reason: reason.text)
-        case .handshakeRefused:
-            try? await outbound.close(.normalClosure, reason: reason.text)
         }
     }
 }

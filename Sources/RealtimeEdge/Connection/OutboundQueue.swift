@@ -20,7 +20,7 @@ final class OutboundQueue: Sendable {
         /// A write job is scheduled, running, or waiting for the socket to drain.
         var writing = false
         var closed: CloseReason?
-        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var drainWaiters: [@Sendable () -> Void] = []
         var closeHandler: (@Sendable (CloseReason) -> Void)?
 
         var isDrained: Bool { !writing && frames.isEmpty }
@@ -29,13 +29,13 @@ final class OutboundQueue: Sendable {
         mutating func close(_ reason: CloseReason) -> Wakeups {
             guard closed == nil else { return Wakeups() }
             closed = reason
-            var woken: [CheckedContinuation<Void, Never>] = []
+            var woken: [@Sendable () -> Void] = []
             if isDrained {
                 woken += drainWaiters
                 drainWaiters = []
             }
             defer { closeHandler = nil }
-            return Wakeups(continuations: woken, handler: closeHandler, reason: reason)
+            return Wakeups(drained: woken, handler: closeHandler, reason: reason)
         }
 
         /// Claims the write job when frames wait and none runs; returns the channel to run it on.
@@ -48,12 +48,12 @@ final class OutboundQueue: Sendable {
 
     /// Whom to wake after a close, outside the lock.
     private struct Wakeups {
-        var continuations: [CheckedContinuation<Void, Never>] = []
+        var drained: [@Sendable () -> Void] = []
         var handler: (@Sendable (CloseReason) -> Void)?
         var reason: CloseReason?
 
         func run() {
-            for continuation in continuations { continuation.resume() }
+            for callback in drained { callback() }
             if let handler, let reason { handler(reason) }
         }
     }
@@ -134,26 +134,16 @@ final class OutboundQueue: Sendable {
 
     var closeReason: CloseReason? { state.withLock { $0.closed } }
 
-    /// Returns once the queue is closed and every frame it accepted reached the socket
-    /// (or failed to), so goodbye frames go out after them.
-    func waitUntilDrained() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let drainedNow = state.withLock { s -> Bool in
-                if s.closed != nil, s.isDrained { return true }
-                s.drainWaiters.append(continuation)
-                return false
-            }
-            if drainedNow { continuation.resume() }
+    /// Calls `callback` once the queue is closed and every frame it accepted reached
+    /// the socket (or failed to), so goodbye frames go out after them; at once when
+    /// that is so already.
+    func whenDrained(_ callback: @escaping @Sendable () -> Void) {
+        let drainedNow = state.withLock { s -> Bool in
+            if s.closed != nil, s.isDrained { return true }
+            s.drainWaiters.append(callback)
+            return false
         }
-    }
-
-    /// Wakes every `waitUntilDrained` caller now, drained or not (the session gave up).
-    func releaseDrainWaiters() {
-        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            defer { s.drainWaiters = [] }
-            return s.drainWaiters
-        }
-        for continuation in woken { continuation.resume() }
+        if drainedNow { callback() }
     }
 
     // MARK: The write job (on the channel's event loop)
@@ -217,11 +207,11 @@ final class OutboundQueue: Sendable {
     }
 
     private func wakeDrainWaiters() {
-        let woken = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let woken = state.withLock { s -> [@Sendable () -> Void] in
             guard s.closed != nil, s.isDrained else { return [] }
             defer { s.drainWaiters = [] }
             return s.drainWaiters
         }
-        for continuation in woken { continuation.resume() }
+        for callback in woken { callback() }
     }
 }

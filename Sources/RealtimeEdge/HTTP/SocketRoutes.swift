@@ -1,45 +1,34 @@
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 
-/// The Socket.IO endpoints: WebSocket transport on `/realtime/` and `/socket.io/`;
-/// a long-polling (non-upgrade) request gets a clear 400.
+/// The Socket.IO endpoints: the WebSocket transport on `/realtime/` and `/socket.io/`
+/// (upgraded by EdgeChildChannel); a long-polling (non-upgrade) request gets a clear 400.
 extension EdgeNode {
-    static let socketPaths: [RouterPath] = ["/realtime", "/socket.io"]
-
-    /// Consulted only for upgrade requests.
-    func makeWebSocketRouter() -> Router<EdgeRequestContext> {
-        let router = Router(context: EdgeRequestContext.self)
-        for path in Self.socketPaths {
-            router.ws(path, shouldUpgrade: { _, _ in
-                // A draining edge refuses upgrades so the load balancer's retry lands elsewhere.
-                self.isDraining ? .dontUpgrade : .upgrade([:])
-            }, onUpgrade: { inbound, outbound, context in
-                // Over the admission limits the socket is closed at once with 1013 "Try
-                // Again Later" (RFC 6455 §7.4.2): hummingbird-websocket can only answer
-                // a declined upgrade with an empty 400, which says nothing to a client.
-                if let refusal = self.admission.check() {
-                    self.logger.debug("connection refused", metadata: ["reason": "\(refusal.message)"])
-                    try? await outbound.close(.unknown(1013), reason: refusal.closeReason)
-                    return
-                }
-                self.admission.opened()
-                defer { self.admission.closed() }
-                let address = ClientAddress.resolve(
-                    peer: context.requestContext.remoteAddress,
-                    headers: context.request.headers,
-                    trustedProxies: self.configuration.trustedProxies)
-                let session = ClientSession(node: self, clientAddress: address, channel: context.requestContext.channel)
-                await session.run(inbound: inbound, outbound: outbound)
-            })
+    /// Turns an upgraded socket into a client session. On the channel's event loop,
+    /// with NIO's WebSocket frame encoder and decoder in place.
+    func openSession(on channel: any Channel, forwardedFor: String?) throws {
+        let sync = channel.pipeline.syncOperations
+        // Over the admission limits the socket is closed at once with 1013 "Try Again
+        // Later" (RFC 6455 §7.4.2), which says more to a client than a refused upgrade.
+        if let refusal = admission.check() {
+            logger.debug("connection refused", metadata: ["reason": "\(refusal.message)"])
+            try sync.addHandler(WebSocketSessionHandler(session: nil, maxMessageSize: configuration.maxPayload))
+            channel.triggerUserOutboundEvent(WebSocketGoodbye(code: .unknown(1013), reason: refusal.closeReason), promise: nil)
+            return
         }
-        return router
+        admission.opened()  // closed() when the session has cleaned up
+        let address = ClientAddress.resolve(
+            peer: channel.remoteAddress, forwardedFor: forwardedFor, trustedProxies: configuration.trustedProxies)
+        let session = ClientSession(node: self, clientAddress: address, channel: channel)
+        try sync.addHandler(WebSocketSessionHandler(session: session, maxMessageSize: configuration.maxPayload))
+        session.start()
     }
 
     func addPollingRefusal(to router: Router<EdgeRequestContext>) {
-        for path in Self.socketPaths {
-            router.get(path) { _, _ in Self.pollingRefused }
-            router.post(path) { _, _ in Self.pollingRefused }
+        for path in EdgeChildChannel.socketPaths {
+            router.get(RouterPath(String(path))) { _, _ in Self.pollingRefused }
+            router.post(RouterPath(String(path))) { _, _ in Self.pollingRefused }
         }
     }
 

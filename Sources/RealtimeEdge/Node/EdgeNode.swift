@@ -53,7 +53,7 @@ public final class EdgeNode: Sendable {
             logger.notice("draining: waiting for load balancers", metadata: ["delay": "\(configuration.drainDelay)"])
             try? await Task.sleep(for: configuration.drainDelay)
         }
-        for connection in hub.allConnections { connection.queue.close(.serverShutdown) }
+        closeConnections()
         // Give sessions a moment to clean their presence up before the broker goes.
         for _ in 0..<50 where hub.connectionCount > 0 {
             try? await Task.sleep(for: .milliseconds(100))
@@ -73,6 +73,13 @@ public final class EdgeNode: Sendable {
             }
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// Tells every connected client the server is going away (1001); they reconnect
+    /// elsewhere. WebSockets live on NIO handlers, not on the HTTP server's tasks, so
+    /// stopping the listener alone would leave them open.
+    public func closeConnections() {
+        for connection in hub.allConnections { connection.queue.close(.serverShutdown) }
     }
 
     public var isDraining: Bool { draining.load(ordering: .relaxed) }

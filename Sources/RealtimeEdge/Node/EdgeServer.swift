@@ -1,5 +1,5 @@
 import Hummingbird
-import HummingbirdWebSocket
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -16,14 +16,7 @@ extension EdgeNode {
         let config = configuration
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: makeWebSocketRouter(),
-                configuration: .init(ws: .init(
-                    maxFrameSize: config.maxPayload,
-                    autoPing: .disabled,  // Engine.IO has its own heartbeat
-                    closeTimeout: .seconds(5),
-                    // Invalid UTF-8 in a text frame closes the connection (1007), per RFC 6455.
-                    validateUTF8: true))),
+            server: HTTPServerBuilder { responder in EdgeChildChannel(node: self, responder: responder) },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "realtime-edge"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
             logger: logger)
