@@ -152,51 +152,68 @@ final class OutboundQueue: Sendable {
         channel.eventLoop.execute { self.writeQueued(to: channel) }
     }
 
+    /// What one turn of the write job takes from the queue.
+    private enum Batch {
+        /// The usual case under fan-out: taken without giving the queue new storage.
+        case one(ByteBuffer)
+        case many(CircularBuffer<ByteBuffer>)
+        case finished(drained: [@Sendable () -> Void])
+    }
+
     /// Writes everything queued, flushes once, and repeats while frames keep coming.
-    /// When the socket cannot take more, waits for the last write to complete first.
+    /// When the socket cannot take more, the job pauses with `writing` still set;
+    /// ``channelBecameWritable()`` resumes it. No promise per write: NIO's writability
+    /// events say when to go on, and a failed write closes the channel anyway.
     /// Runs on the channel's event loop, only after a claim (`.queuedNeedsWriter`).
     func writeQueued(to channel: any Channel) {
         var encoderBox: NIOLoopBoundBox<ChannelHandlerContext?>?
         while true {
-            let batch = state.withLock { s -> CircularBuffer<ByteBuffer>? in
+            let batch = state.withLock { s -> Batch in
                 encoderBox = s.encoder
                 guard !s.frames.isEmpty, s.closed != .slowConsumer else {
                     s.frames.removeAll()
                     s.queuedBytes = 0
                     s.writing = false
-                    return nil
+                    guard s.closed != nil else { return .finished(drained: []) }
+                    defer { s.drainWaiters = [] }
+                    return .finished(drained: s.drainWaiters)
                 }
+                s.queuedBytes = 0
+                if s.frames.count == 1 { return .one(s.frames.removeFirst()) }
                 // Take the buffer rather than copy it: a copy would make the next
                 // removeAll duplicate the storage.
                 var taken = CircularBuffer<ByteBuffer>(initialCapacity: 4)
                 swap(&taken, &s.frames)
-                s.queuedBytes = 0
-                return taken
-            }
-            guard let batch else {
-                wakeDrainWaiters()
-                return
+                return .many(taken)
             }
             // Below the frame encoder the pipeline carries bytes: write the ready frames
             // there. Without the encoder (the connection is being torn down) drop them.
-            guard let encoder = Self.encoderContext(of: channel, cachedIn: encoderBox) else {
+            let encoder = Self.encoderContext(of: channel, cachedIn: encoderBox)
+            switch batch {
+            case .finished(let drained):
+                for callback in drained { callback() }
+                return
+            case .one(let frame):
+                encoder?.write(NIOAny(frame), promise: nil)
+            case .many(let frames):
+                for frame in frames { encoder?.write(NIOAny(frame), promise: nil) }
+            }
+            guard let encoder, channel.isActive else {
                 close(.clientClosed)
                 continue
             }
-            let lastWrite = channel.eventLoop.makePromise(of: Void.self)
-            for (index, frame) in batch.enumerated() {
-                encoder.write(NIOAny(frame), promise: index == batch.count - 1 ? lastWrite : nil)
-            }
             encoder.flush()
-            if !channel.isWritable || !channel.isActive {
-                // The socket is full (or gone): continue once the last frame left.
-                lastWrite.futureResult.whenComplete { result in
-                    if case .failure = result { self.close(.clientClosed) }
-                    self.writeQueued(to: channel)
-                }
-                return
+            if !channel.isWritable {
+                return  // the socket is full: channelBecameWritable() goes on
             }
         }
+    }
+
+    /// The socket drained below NIO's low-water mark: resumes a paused write job.
+    /// On the channel's event loop (the session's WebSocket handler calls it).
+    func channelBecameWritable() {
+        let channel = state.withLock { s -> (any Channel)? in s.writing ? s.channel : nil }
+        if let channel { writeQueued(to: channel) }
     }
 
     private static func encoderContext(of channel: any Channel, cachedIn box: NIOLoopBoundBox<ChannelHandlerContext?>?) -> ChannelHandlerContext? {
@@ -204,14 +221,5 @@ final class OutboundQueue: Sendable {
         let context = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         box?.value = context
         return context
-    }
-
-    private func wakeDrainWaiters() {
-        let woken = state.withLock { s -> [@Sendable () -> Void] in
-            guard s.closed != nil, s.isDrained else { return [] }
-            defer { s.drainWaiters = [] }
-            return s.drainWaiters
-        }
-        for callback in woken { callback() }
     }
 }

@@ -7,9 +7,9 @@ import Synchronization
 /// the index under one short lock and only append the shared frame to queues.
 final class LocalHub: Sendable {
     private struct State {
-        var all: [String: ClientConnection] = [:]
-        var channels: [String: [String: ClientConnection]] = [:]
-        var users: [String: [String: ClientConnection]] = [:]
+        var all: RecipientSet = [:]
+        var channels: [String: RecipientSet] = [:]
+        var users: [String: RecipientSet] = [:]
     }
     private let state = Mutex(State())
     private let stats: NodeStats
@@ -72,24 +72,20 @@ final class LocalHub: Sendable {
     var connectionCount: Int { state.withLock { $0.all.count } }
     var channelCount: Int { state.withLock { $0.channels.count } }
 
-    /// Hands a delivery to every local recipient except the excluded sender. The
-    /// recipients are only gathered here, per event loop; each loop then queues the
+    /// Hands a delivery to every local recipient except the excluded sender. Only the
+    /// topic's per-loop recipient groups are taken under the lock; each loop then queues the
     /// shared frame for its own connections and writes them, so the fan-out work is
     /// spread over the cores instead of falling on the loop that received the message.
     func deliver(_ delivery: Delivery) {
-        let wireFrame = WebSocketWire.textFrame(delivery.frame)  // once, for every recipient
-        var groups = RecipientGroups()
-        state.withLock { s in
-            let recipients: [String: ClientConnection]? =
-                switch delivery.topic {
-                case .channel(let name): s.channels[name]
-                case .broadcast: s.all
-                case .user(let userId): s.users[userId]
-                }
-            for (id, connection) in recipients ?? [:] where id != delivery.excluding {
-                groups.add(connection)
+        let groups = state.withLock { s -> RecipientGroups? in
+            switch delivery.topic {
+            case .channel(let name): s.channels[name]?.groups()
+            case .broadcast: s.all.groups()
+            case .user(let userId): s.users[userId]?.groups()
             }
         }
-        groups.deliver(wireFrame, payloadBytes: delivery.frame.readableBytes, stats: stats)
+        guard let groups else { return }
+        let wireFrame = WebSocketWire.textFrame(delivery.frame)  // once, for every recipient
+        groups.deliver(wireFrame, excluding: delivery.excluding, payloadBytes: delivery.frame.readableBytes, stats: stats)
     }
 }

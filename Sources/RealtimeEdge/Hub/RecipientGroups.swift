@@ -1,8 +1,8 @@
 import NIOCore
 
-/// One delivery's recipients grouped by their channel's event loop: a message to 500
-/// local members costs each loop one task, in which it queues the frame for its own
-/// connections and then starts their writes.
+/// A topic's recipients grouped by their channel's event loop (cached by
+/// RecipientSet): a message to 500 local members costs each loop one task, in which
+/// it queues the frame for its own connections and then starts their writes.
 struct RecipientGroups {
     private var groups: [(loop: any EventLoop, connections: [ClientConnection])] = []
 
@@ -18,13 +18,15 @@ struct RecipientGroups {
 
     /// Queues `wireFrame` (a complete WebSocket frame) on every recipient, each loop
     /// for its own; the shared out-counters move once per loop, not per recipient.
-    func deliver(_ wireFrame: ByteBuffer, payloadBytes: Int, stats: NodeStats) {
+    func deliver(_ wireFrame: ByteBuffer, excluding: String?, payloadBytes: Int, stats: NodeStats) {
         for group in groups {
             let (loop, connections) = group
             loop.execute {
                 var writers: [(OutboundQueue, any Channel)] = []
+                writers.reserveCapacity(connections.count)
                 var queued = 0
                 for connection in connections {
+                    if let excluding, connection.id == excluding { continue }
                     switch connection.queue.enqueueDeferringWriter(wireFrame: wireFrame) {
                     case .rejected: continue
                     case .queued: break
