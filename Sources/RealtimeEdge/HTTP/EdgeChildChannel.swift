@@ -37,6 +37,10 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // Each socket keeps its last receive buffer for the next read. Most sockets
+            // are idle WebSockets whose reads are pings and small events: start at
+            // 512 bytes instead of NIO's 2 KiB (it still grows for larger reads).
+            try channel.syncOptions?.setOption(.recvAllocator, value: Self.receiveBuffers)
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let node = self.node
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
@@ -89,6 +93,8 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
             logger.debug("connection setup failed", metadata: ["error": "\(error)"])
         }
     }
+
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
 
     static let socketPaths: Set<Substring> = ["/realtime", "/socket.io"]
 
