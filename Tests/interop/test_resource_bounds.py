@@ -305,8 +305,8 @@ def open_connections(s: dict) -> int:
 # How an edge refuses a connection over --max-connections / --max-connect-rate
 # (README, docs/RELIABILITY.md): the 101, then at once a WebSocket close 1013 (Try
 # Again Later) whose reason starts with "too_many_connections", before any Engine.IO
-# packet. hummingbird-websocket can only answer a declined upgrade with an empty 400,
-# which tells a client nothing; anything but the 1013 (a 400, a bare close, an open
+# packet: a browser's WebSocket API hides the status of a failed upgrade, but shows
+# the close code and reason. Anything but the 1013 (a 4xx/5xx, a bare close, an open
 # packet) fails.
 def refusal_form(e: Refused) -> str:
     return "close-1013"

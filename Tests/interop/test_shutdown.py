@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 
@@ -61,3 +62,50 @@ def test_sigterm_sends_clients_away_and_cleans_up_presence(make_cluster):
                                                                                                 "data": None}})
         left = wait_until(lambda: set(members_set(watcher.members(ch))) == {watcher.sid}, timeout=1.0)
         assert left, f"a drained edge's clients are still listed: {watcher.members(ch)}"
+
+
+def upgrade_status(edge_base: str, path: str = "/realtime/?EIO=4&transport=websocket") -> tuple[int, dict]:
+    """Sends a WebSocket upgrade request by hand; returns the HTTP status and JSON body."""
+    host, port = edge_base.removeprefix("http://").split(":")
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    with socket.create_connection((host, int(port)), timeout=3) as s:
+        s.sendall(request.encode())
+        data = b""
+        while b"\r\n\r\n" not in data or len(data) < data.index(b"\r\n\r\n") + 4 + content_length(data):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1])
+    # After a 101 the bytes are WebSocket frames (the Engine.IO open packet), not JSON.
+    return status, (json.loads(body) if status != 101 and body.strip() else {})
+
+
+def content_length(data: bytes) -> int:
+    for line in data.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
+def test_draining_edge_answers_upgrades_with_503(make_cluster):
+    """While it drains, an edge declines upgrades with a 503 (not a 400), which load
+    balancers retry on another edge (HAProxy: retry-on 503), so a reconnect lands at once."""
+    c = make_cluster(reuse=False)
+    victim = c.edges[len(c.edges) - 1]
+    holder = c.client(edge=len(c.edges) - 1, name="holder")  # a connection, so the drain delay applies
+    assert holder.connected
+    assert upgrade_status(victim.base)[0] == 101
+    victim.signal_stop()
+    status, body = wait_until(lambda: (lambda r: r if r[0] != 101 else None)(upgrade_status(victim.base)), timeout=2)
+    assert status == 503, f"a draining edge answered an upgrade with {status} {body}"
+    assert body["errors"][0]["code"] == "service_unavailable", body
+
+
+def test_upgrade_on_another_path_is_404(cluster):
+    status, body = upgrade_status(cluster.edge(0).base, "/elsewhere?EIO=4&transport=websocket")
+    assert status == 404, f"an upgrade on an unknown path answered {status} {body}"
+    assert body["errors"][0]["code"] == "not_found", body

@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
+import SocketIOProtocol
 
 /// The edge's connection setup on the HTTP/1 listener. A plain request goes to the
 /// Hummingbird router; a WebSocket upgrade on a Socket.IO path hands the socket to
@@ -87,7 +88,7 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
             case .http(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
             case .declinedUpgrade(let http):
-                await Self.refuseUpgrade(http)
+                await Self.refuseUpgrade(http, draining: node.isDraining)
             }
         } catch {
             logger.debug("connection setup failed", metadata: ["error": "\(error)"])
@@ -105,11 +106,21 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
         return socketPaths.contains(path)
     }
 
-    /// A declined upgrade gets an empty 400 and the connection closes.
-    private static func refuseUpgrade(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>) async {
+    /// A declined upgrade is answered and the connection closes: 503 from a draining
+    /// edge, which a load balancer retries on another edge (HAProxy's `retry-on 503`)
+    /// so the client's reconnect lands at once; 404 for a path that is not a socket.
+    private static func refuseUpgrade(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, draining: Bool) async {
+        let (status, code, message): (HTTPResponse.Status, String, String) = draining
+            ? (.serviceUnavailable, "service_unavailable", "this edge is shutting down; reconnect to another edge")
+            : (.notFound, "not_found", "WebSocket upgrades are served on /realtime/ and /socket.io/ only")
+        let body = ByteBuffer(bytes: JSONValue.object([
+            "errors": .array([.object(["code": .string(code), "message": .string(message)])]),
+        ]).serialized)
         try? await http.executeThenClose { _, outbound in
-            let head = HTTPResponse(status: .badRequest, headerFields: [.connection: "close", .contentLength: "0"])
-            try await outbound.write(contentsOf: [.head(head), .end(nil)])
+            let head = HTTPResponse(status: status, headerFields: [
+                .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
+            ])
+            try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
         }
     }
 
