@@ -42,6 +42,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
         self.maxMessageSize = maxMessageSize
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // A client that hung up during the upgrade: no channelInactive will follow.
+        if !context.channel.isActive { session?.received(.ended) }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         if closeSent, frame.opcode != .connectionClose { return }  // §1.4: nothing more after a close

@@ -17,11 +17,11 @@ extension EdgeNode {
             channel.triggerUserOutboundEvent(WebSocketGoodbye(code: .unknown(1013), reason: refusal.closeReason), promise: nil)
             return
         }
-        admission.opened()  // closed() when the session has cleaned up
         let address = ClientAddress.resolve(
             peer: channel.remoteAddress, forwardedFor: forwardedFor, trustedProxies: configuration.trustedProxies)
         let session = ClientSession(node: self, clientAddress: address, channel: channel)
         try sync.addHandler(WebSocketSessionHandler(session: session, maxMessageSize: configuration.maxPayload))
+        admission.opened()  // closed() once the session has cleaned up, after its `.ended`
         session.start()
     }
 
