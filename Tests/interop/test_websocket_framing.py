@@ -377,7 +377,8 @@ def test_unmasked_client_frame(cluster):
 
 
 def test_heartbeat_after_session(make_cluster):
-    interval, timeout = 300, 300
+    # A short interval for a quick test; a pong timeout with room for a loaded machine.
+    interval, timeout = 300, 1000
     c = make_cluster(ping_interval=interval, ping_timeout=timeout)
     ch = unique("hb")
     with session(c) as (ws, info):
