@@ -186,13 +186,16 @@ final class OutboundQueue: Sendable {
                 swap(&taken, &s.frames)
                 return .many(taken)
             }
+            if case .finished(let drained) = batch {
+                for callback in drained { callback() }
+                return
+            }
             // Below the frame encoder the pipeline carries bytes: write the ready frames
             // there. Without the encoder (the connection is being torn down) drop them.
             let encoder = Self.encoderContext(of: channel, cachedIn: encoderBox)
             switch batch {
-            case .finished(let drained):
-                for callback in drained { callback() }
-                return
+            case .finished:
+                break
             case .one(let frame):
                 encoder?.write(NIOAny(frame), promise: nil)
             case .many(let frames):
