@@ -82,17 +82,7 @@ func checkEngineIO(_ packet: EngineIOPacket, _ input: UnsafeBufferPointer<UInt8>
     }
     if case .ping(let payload) = packet { require(payload != "", "empty PING payload is not nil", input, "") }
     if case .pong(let payload) = packet { require(payload != "", "empty PONG payload is not nil", input, "") }
-    let encoded = EngineIOCodec.encode(packet)
-    switch decodeEngineIO(encoded) {
-    case .success(let again):
-        require(again == packet, "Engine.IO round trip changed the packet", input,
-                "\(packet) -> \(show(encoded)) -> \(again)")
-        let reencoded = EngineIOCodec.encode(again)
-        require(reencoded == encoded, "Engine.IO encoding is not a fixed point", input,
-                "\(show(encoded)) vs \(show(reencoded))")
-    case .failure(let error):
-        fail("Engine.IO re-encoding does not decode", input, "\(packet) -> \(show(encoded)): \(error)")
-    }
+    checkRoundTrip("Engine.IO", packet, encode: EngineIOCodec.encode, decode: decodeEngineIO, input)
 }
 
 // MARK: - Socket.IO
@@ -136,17 +126,7 @@ func checkSocketIO(_ packet: SocketIOPacket, _ input: UnsafeBufferPointer<UInt8>
     }
     if let data = packet.data { checkJSON(data, input) }
 
-    let encoded = SocketIOCodec.encode(packet)
-    switch decodeSocketIO(encoded) {
-    case .success(let again):
-        require(again == packet, "Socket.IO round trip changed the packet", input,
-                "\(packet) -> \(show(encoded)) -> \(again)")
-        let reencoded = SocketIOCodec.encode(again)
-        require(reencoded == encoded, "Socket.IO encoding is not a fixed point", input,
-                "\(show(encoded)) vs \(show(reencoded))")
-    case .failure(let error):
-        fail("Socket.IO re-encoding does not decode", input, "\(packet) -> \(show(encoded)): \(error)")
-    }
+    checkRoundTrip("Socket.IO", packet, encode: SocketIOCodec.encode, decode: decodeSocketIO, input)
 }
 
 // MARK: - JSON
@@ -156,14 +136,24 @@ func checkJSON(_ value: JSONValue, _ input: UnsafeBufferPointer<UInt8>) {
     require(value.serializedByteCount == serialized.count, "serializedByteCount is not the serialized size", input,
             "\(value.serializedByteCount) vs \(serialized.count): \(show(serialized))")
     require(String(validating: serialized, as: UTF8.self) != nil, "serialized JSON is not valid UTF-8", input, show(serialized))
-    switch parseJSON(serialized) {
+    checkRoundTrip("JSON", value, encode: { $0.serialized }, decode: parseJSON, input)
+}
+
+/// Encoding `value`, decoding the bytes and encoding again must give back the same
+/// value and the same bytes (the encoding is a fixed point).
+func checkRoundTrip<Value: Equatable, Failure: Error>(
+    _ layer: String, _ value: Value, encode: (Value) -> [UInt8], decode: ([UInt8]) -> Result<Value, Failure>,
+    _ input: UnsafeBufferPointer<UInt8>
+) {
+    let encoded = encode(value)
+    switch decode(encoded) {
     case .success(let again):
-        require(again == value, "JSON round trip changed the value", input, "\(show(serialized)) -> \(again)")
-        let reserialized = again.serialized
-        require(reserialized == serialized, "JSON serialization is not a fixed point", input,
-                "\(show(serialized)) vs \(show(reserialized))")
+        require(again == value, "\(layer) round trip changed the value", input, "\(value) -> \(show(encoded)) -> \(again)")
+        let reencoded = encode(again)
+        require(reencoded == encoded, "\(layer) encoding is not a fixed point", input,
+                "\(show(encoded)) vs \(show(reencoded))")
     case .failure(let error):
-        fail("serialized JSON does not parse", input, "\(show(serialized)): \(error)")
+        fail("\(layer) encoding does not decode", input, "\(value) -> \(show(encoded)): \(error)")
     }
 }
 

@@ -318,6 +318,16 @@ def assert_too_many(e: Refused, what: str) -> None:
         f"{what}: close reason {e.close_reason!r}, expected 'too_many_connections: <message>'"
 
 
+def expect_refused(port: int, what: str) -> Refused:
+    """Opens a connection the edge must refuse at admission; returns the refusal."""
+    ws = RawWS(port)
+    with pytest.raises(Refused) as ei:
+        ws.admit()
+    ws.abort()
+    assert_too_many(ei.value, what)
+    return ei.value
+
+
 def refusal_text(e: Refused) -> str:
     if e.close_code is not None:
         return f"WebSocket close {e.close_code} {e.close_reason!r}"
@@ -579,22 +589,14 @@ def test_max_connections_refuses_over_the_cap(start_edge):
         fds_full = fd_count(pid)
 
         # The 51st is refused, recognisably (too_many_connections), before any Engine.IO packet.
-        extra = RawWS(port)
-        with pytest.raises(Refused) as ei:
-            extra.admit()
-        extra.abort()
-        assert_too_many(ei.value, f"connection {limit + 1} with {limit} open")
-        print(f"\n[max-connections {limit}] connection {limit + 1} refused: {refusal_text(ei.value)}")
+        refusal = expect_refused(port, f"connection {limit + 1} with {limit} open")
+        print(f"\n[max-connections {limit}] connection {limit + 1} refused: {refusal_text(refusal)}")
         s = stats(c)
         assert refused_count(s) == r0 + 1, f"refused counter {r0} -> {refused_count(s)}, expected +1"
         assert open_connections(s) == limit, f"/stats connections {s['connections']} after a refusal"
         # More attempts, all refused; the held connections keep working.
         for _ in range(5):
-            x = RawWS(port)
-            with pytest.raises(Refused) as ei:
-                x.admit()
-            x.abort()
-            assert_too_many(ei.value, "refused again")
+            expect_refused(port, "refused again")
         assert wait_until(lambda: refused_count(stats(c)) == r0 + 6, 2, 0.05), \
             f"refused counter {r0} -> {refused_count(stats(c))}, expected +6"
         held[0].send_text('420["join",{"channel":"held","echo":false}]')

@@ -13,7 +13,8 @@ final class Heartbeat: Sendable {
         var timer: Scheduled<Void>?
     }
 
-    private static let ping = ByteBuffer(string: "2")
+    /// The Engine.IO PING as a whole WebSocket frame, built once for every connection.
+    private static let ping = WebSocketWire.textFrame(ByteBuffer(string: "2"))
     private let loop: any EventLoop
     private let interval: TimeAmount
     private let timeout: TimeAmount
@@ -64,7 +65,7 @@ final class Heartbeat: Sendable {
             s.pingNumber += 1
             return s.pingNumber
         }
-        guard let number, queue.enqueue(Self.ping) else { return }
+        guard let number, queue.enqueue(wireFrame: Self.ping) else { return }
         let timer = loop.scheduleTask(in: timeout) { self.pongOverdue(for: number) }
         keep(timer)
     }

@@ -90,7 +90,14 @@ final class OutboundQueue: Sendable {
     /// when the queue is closed or just overflowed.
     @discardableResult
     func enqueue(_ text: ByteBuffer) -> Bool {
-        switch enqueueDeferringWriter(wireFrame: WebSocketWire.textFrame(text)) {
+        enqueue(wireFrame: WebSocketWire.textFrame(text))
+    }
+
+    /// Appends a complete frame (WebSocketWire), built once by the caller for many
+    /// queues or many sends; returns false when the queue is closed or just overflowed.
+    @discardableResult
+    func enqueue(wireFrame: ByteBuffer) -> Bool {
+        switch enqueueDeferringWriter(wireFrame: wireFrame) {
         case .rejected: return false
         case .queued: return true
         case .queuedNeedsWriter(let channel):
@@ -186,19 +193,18 @@ final class OutboundQueue: Sendable {
                 swap(&taken, &s.frames)
                 return .many(taken)
             }
-            if case .finished(let drained) = batch {
-                for callback in drained { callback() }
-                return
-            }
             // Below the frame encoder the pipeline carries bytes: write the ready frames
             // there. Without the encoder (the connection is being torn down) drop them.
-            let encoder = Self.encoderContext(of: channel, cachedIn: encoderBox)
+            let encoder: ChannelHandlerContext?
             switch batch {
-            case .finished:
-                break
+            case .finished(let drained):
+                for callback in drained { callback() }
+                return
             case .one(let frame):
+                encoder = Self.encoderContext(of: channel, cachedIn: encoderBox)
                 encoder?.write(NIOAny(frame), promise: nil)
             case .many(let frames):
+                encoder = Self.encoderContext(of: channel, cachedIn: encoderBox)
                 for frame in frames { encoder?.write(NIOAny(frame), promise: nil) }
             }
             guard let encoder, channel.isActive else {

@@ -77,15 +77,18 @@ final class LocalHub: Sendable {
     /// shared frame for its own connections and writes them, so the fan-out work is
     /// spread over the cores instead of falling on the loop that received the message.
     func deliver(_ delivery: Delivery) {
-        let groups = state.withLock { s -> RecipientGroups? in
+        let (groups, excluded) = state.withLock { s -> (RecipientGroups?, ClientConnection?) in
+            // The excluded sender is looked up once, so recipients are skipped by identity,
+            // not by comparing ids; a sender on another edge is simply not found here.
+            let excluded = delivery.excluding.flatMap { s.all[$0] }
             switch delivery.topic {
-            case .channel(let name): s.channels[name]?.groups()
-            case .broadcast: s.all.groups()
-            case .user(let userId): s.users[userId]?.groups()
+            case .channel(let name): return (s.channels[name]?.groups(), excluded)
+            case .broadcast: return (s.all.groups(), excluded)
+            case .user(let userId): return (s.users[userId]?.groups(), excluded)
             }
         }
         guard let groups else { return }
         let wireFrame = WebSocketWire.textFrame(delivery.frame)  // once, for every recipient
-        groups.deliver(wireFrame, excluding: delivery.excluding, payloadBytes: delivery.frame.readableBytes, stats: stats)
+        groups.deliver(wireFrame, excluding: excluded, payloadBytes: delivery.frame.readableBytes, stats: stats)
     }
 }

@@ -18,7 +18,7 @@ struct RecipientGroups {
 
     /// Queues `wireFrame` (a complete WebSocket frame) on every recipient, each loop
     /// for its own; the shared out-counters move once per loop, not per recipient.
-    func deliver(_ wireFrame: ByteBuffer, excluding: String?, payloadBytes: Int, stats: NodeStats) {
+    func deliver(_ wireFrame: ByteBuffer, excluding excluded: ClientConnection?, payloadBytes: Int, stats: NodeStats) {
         for group in groups {
             let (loop, connections) = group
             loop.execute {
@@ -26,7 +26,7 @@ struct RecipientGroups {
                 writers.reserveCapacity(connections.count)
                 var queued = 0
                 for connection in connections {
-                    if let excluding, connection.id == excluding { continue }
+                    if connection === excluded { continue }
                     switch connection.queue.enqueueDeferringWriter(wireFrame: wireFrame) {
                     case .rejected: continue
                     case .queued: break
