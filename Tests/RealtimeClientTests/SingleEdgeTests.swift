@@ -157,6 +157,8 @@ struct SingleEdgeTests {
             let signout = try await LocalCluster.http(api, method: "POST", body: #"{"eventName": "user:signout"}"#, bearer: LocalCluster.masterKey)
             #expect(signout.status == 202)
             _ = try await log.wait("the server's disconnect") { if case .disconnected = $0 { true } else { nil } }
+            // The event itself is written before the connection is closed.
+            #expect(log.matching { if case .userEvent(let e) = $0, e.eventName == "user:signout" { true } else { nil } }.count == 1)
             try await Task.sleep(for: .seconds(1.5))
             #expect(!client.isConnected)
             #expect(log.matching { if case .reconnectAttempt = $0 { true } else { nil } }.isEmpty)

@@ -94,4 +94,47 @@ struct EchoTests {
             #expect(a.unread("channel:update") == [["channel": "room", "message": ["id": .string(a.socketId), "data": 2]]])
         }
     }
+
+    /// The echo and the ack travel different paths inside the edge (fan-out on the
+    /// connection's event loop, the ack from the session). The client reads the frames in
+    /// the order they came, so each round checks that the echo came first; many clients at
+    /// once keep the loops busy, where a wrong order is likeliest.
+    @Test("the sender's own copy arrives before its ack, with the loops busy")
+    func echoPrecedesAck() async throws {
+        try await withEdge { edge in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<16 {
+                    let a = try await edge.client()
+                    group.addTask {
+                        for round in 0..<40 {
+                            let room = JSONValue.string("room\(client)-\(round)")
+                            let place = "client \(client) round \(round)"
+                            let joined = try await a.echoCameBeforeAck("join", ["channel": room], echoName: "channel:join")
+                            #expect(joined, "\(place): join")
+                            let sent = try await a.echoCameBeforeAck("message", ["channel": room, "eventName": "chat", "message": 1], echoName: "chat")
+                            #expect(sent, "\(place): message")
+                            let left = try await a.echoCameBeforeAck("leave", ["channel": room], echoName: "channel:leave")
+                            #expect(left, "\(place): leave")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+}
+
+extension SocketIOTestClient {
+    /// Emits `name` with an ack and takes the first of the two frames it causes: its echo
+    /// (an event called `echoName`) or its ack; then takes the other. True when the echo was first.
+    fileprivate func echoCameBeforeAck(_ name: String, _ payload: JSONValue, echoName: String) async throws -> Bool {
+        let id = makeAckId()
+        send(.event(name, [payload], id: id))
+        let isEcho: @Sendable (SocketIOPacket) -> Bool = { $0.type == .event && $0.eventName == echoName }
+        let isAck: @Sendable (SocketIOPacket) -> Bool = { $0.type == .ack && $0.id == id }
+        let first = try await nextPacket("the echo or the ack of \(name)") { isEcho($0) || isAck($0) }
+        let echoFirst = isEcho(first)
+        _ = try await nextPacket("the other of the echo and the ack of \(name)", echoFirst ? isAck : isEcho)
+        return echoFirst
+    }
 }

@@ -295,3 +295,22 @@ def test_metrics_endpoint(cluster):
         r = cluster.api("GET", "/metrics", edge=edge, key=None)
         assert r.status_code == 200, f"GET /metrics on edge {edge}: HTTP {r.status_code}"
         assert "# TYPE" in r.text, f"/metrics is not Prometheus text: {r.text[:200]!r}"
+
+
+def test_signout_ends_only_the_named_session_after_delivering_the_event(make_cluster):
+    """With signoutEndsSessions, the named session's connections get user:signout and then a
+    server disconnect (no reconnect); the user's other sessions get the event and stay."""
+    c = make_cluster(settings={**DEFAULT_SETTINGS, "signoutEndsSessions": True})
+    user = unique("user")
+    ended = c.client(auth={"session": make_jwt(user, sid="s-ended")}, edge=0)
+    kept = c.client(auth={"session": make_jwt(user, sid="s-kept")}, edge=1)
+    r = c.api("POST", f"/api/v1/users/{user}/events", edge=len(c.edges) - 1,
+              json={"eventName": "user:signout", "session": {"sid": "s-ended"}})
+    assert r.status_code == 202, f"POST user:signout: HTTP {r.status_code} {r.text[:200]}"
+    for x in (ended, kept):
+        x.wait_for("user:signout", lambda *a: a[0] == "user:signout")
+    assert ended.disconnected.wait(5), "the signed-out session's connection is still open"
+    time.sleep(1.0)
+    assert not ended.sio.connected, "the signed-out session reconnected"
+    assert kept.connected, f"the user's other session was disconnected ({kept.disconnect_reason})"
+    kept.ok("join", {"channel": unique()})

@@ -37,10 +37,22 @@ final class ClientConnection: Sendable {
     }
 
     /// Queues a frame; a client whose queue overflows is disconnected by its session.
+    /// The frame takes the same hop as fan-out (``RecipientGroups``), so it lands behind
+    /// every delivery already handed to this connection: the sender's own copy of a
+    /// message (echo) reaches it before the ack. NIO runs a loop's tasks in the order
+    /// they were submitted; even on the loop itself, a delivery may be waiting there.
     func send(_ frame: ByteBuffer) {
-        if queue.enqueue(frame) {
-            stats.messagesOut.add(1, ordering: .relaxed)
-            stats.bytesOut.add(frame.readableBytes, ordering: .relaxed)
+        eventLoop.execute {
+            if self.queue.enqueue(frame) {
+                self.stats.messagesOut.add(1, ordering: .relaxed)
+                self.stats.bytesOut.add(frame.readableBytes, ordering: .relaxed)
+            }
         }
+    }
+
+    /// Closes the queue behind every delivery already handed to this connection's loop
+    /// (see ``send(_:)``), so a `user:signout` delivered before the close is still written.
+    func close(_ reason: CloseReason) {
+        eventLoop.execute { self.queue.close(reason) }
     }
 }

@@ -28,12 +28,14 @@ extension ClientSession {
         }
         self.identity = identity
         self.connection = connection
+        // CONNECT is handed to the connection's loop before the hub knows the connection,
+        // so no delivery can overtake it.
+        send(.init(type: .connect, data: .object(["sid": .string(socketId)])))
         node.hub.register(connection)
         node.stats.connections.add(1, ordering: .relaxed)
         node.stats.totalConnections.add(1, ordering: .relaxed)
         logger[metadataKey: "user"] = identity.userId.map { "\($0)" }
         logger.debug("client connected", metadata: ["address": "\(clientAddress)"])
-        send(.init(type: .connect, data: .object(["sid": .string(socketId)])))
     }
 
     private func refuse(_ error: RealtimeError) {

@@ -107,7 +107,7 @@ public final class EdgeNode: Sendable {
             restorePresence()
         case .endSessions(let userId, let sessionId):
             let ended = hub.connections(ofUser: userId).filter { sessionId == nil || $0.sessionId == sessionId }
-            for connection in ended { connection.queue.close(.sessionEnded) }
+            for connection in ended { connection.close(.sessionEnded) }
             if !ended.isEmpty { logger.info("signout ended connections", metadata: ["count": "\(ended.count)"]) }
         case .evicted:
             logger.warning("the coordinator declared this node dead: re-asserting presence")
