@@ -1,40 +1,68 @@
 import Foundation
+import Synchronization
 
 /// A child process a test starts (redis-server, a `realtime` node, HAProxy) with
 /// its output in a log file. Tests stop every process they start, even on failure,
 /// through the owning harness's `stopAll`.
-public final class TestProcess: @unchecked Sendable {
+///
+/// Spawned with `posix_spawn`, not Foundation's `Process`: the child opens its log
+/// itself, so this process holds no descriptor for it, and nothing here closes a
+/// descriptor another test might be using (Foundation's Process keeps and closes
+/// descriptors of its own on other threads, and test suites run in parallel in one
+/// process next to Redis and WebSocket connections).
+public final class TestProcess: Sendable {
     public let name: String
     public let logFile: URL
-    private let process: Process
-    private let lock = NSLock()
+    public let pid: Int32
+    /// Set once the child has been reaped; its pid may then belong to someone else.
+    private let reaped = Mutex(false)
 
     public init(name: String, executable: String, arguments: [String], environment: [String: String] = [:], logDirectory: URL) throws {
         self.name = name
         self.logFile = logDirectory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_APPEND, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard status == 0 else {
+            throw TestTimeout(what: "\(name) to start: posix_spawn \(executable) failed with \(String(cString: strerror(status)))")
+        }
+        self.pid = pid
     }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool {
+        reaped.withLock { reaped in
+            guard !reaped else { return false }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == 0 { return true }
+            reaped = true  // exited (now reaped) or not our child any more
+            return false
+        }
+    }
 
     /// SIGKILL, like a crash, and reaps the process.
     public func kill() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        reaped.withLock { reaped in
+            guard !reaped else { return }
+            Foundation.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            reaped = true
+        }
     }
 
     /// The last lines of the log, for failure messages.
