@@ -154,7 +154,12 @@ final class ClientSession: @unchecked Sendable {
     }
 
     func send(_ packet: SocketIOPacket) {
-        let frame = ByteBuffer(bytes: EngineIOCodec.encodeMessage(packet))
+        send(frame: ByteBuffer(bytes: EngineIOCodec.encodeMessage(packet)))
+    }
+
+    /// After CONNECT through the connection, which keeps the frame behind deliveries
+    /// already on their way to it; before, no delivery can reach the queue.
+    private func send(frame: ByteBuffer) {
         if let connection { connection.send(frame) } else { queue.enqueue(frame) }
     }
 
@@ -164,8 +169,7 @@ final class ClientSession: @unchecked Sendable {
         if let ackId {
             send(.ack(id: ackId, [.object(["error": .object(["code": .string(error.code.rawValue), "message": .string(error.message)])])]))
         } else {
-            let frame = EventFrames.error(error, event: event)
-            if let connection { connection.send(frame) } else { queue.enqueue(frame) }
+            send(frame: EventFrames.error(error, event: event))
         }
     }
 }

@@ -17,8 +17,15 @@ enum Goodbye {
         // drain would only spend the grace; the close frame goes after whatever NIO
         // and the kernel still hold.
         if reason == .slowConsumer { return finish() }
-        queue.whenDrained { channel.eventLoop.execute(finish) }
-        channel.eventLoop.scheduleTask(in: grace, finish)
+        // The grace timer is cancelled once the frames are out, so a closed connection
+        // is not kept for the rest of the grace second.
+        let graceOver = channel.eventLoop.scheduleTask(in: grace, finish)
+        queue.whenDrained {
+            channel.eventLoop.execute {
+                graceOver.cancel()
+                finish()
+            }
+        }
     }
 
     private static func close(_ channel: any Channel, reason: CloseReason, logger: Logger) {
