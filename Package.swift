@@ -5,6 +5,14 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// RealtimeRedis/Scripts/*.lua, embedded in the binary.
+let luaScripts = [
+    "presence_join", "presence_leave", "presence_update", "presence_members",
+    "ratelimit_prologue", "ratelimit_check_and_publish",
+    "eviction_evict_members", "eviction_finish_eviction",
+    "lease_renew", "lease_release",
+]
+
 let package = Package(
     name: "realtime",
     platforms: [.macOS(.v15)],
@@ -13,6 +21,7 @@ let package = Package(
         .library(name: "SocketIOProtocol", targets: ["SocketIOProtocol"]),
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "RealtimeCore", targets: ["RealtimeCore"]),
+        .library(name: "RealtimeRedis", targets: ["RealtimeRedis"]),
         .library(name: "RealtimeEdge", targets: ["RealtimeEdge"]),
         .library(name: "RealtimeServerClient", targets: ["RealtimeServerClient"]),
         .library(name: "RealtimeClient", targets: ["RealtimeClient"]),
@@ -51,13 +60,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "SocketIOProtocol", swiftSettings: strict),
+        // The settings document, defined once for the server and the server SDK.
+        .target(name: "RealtimeSettingsModel", swiftSettings: strict),
         .target(
             name: "RealtimeCore",
             dependencies: [
                 "SocketIOProtocol",
-                "RedisClient",
+                "RealtimeSettingsModel",
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -65,9 +75,24 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "RealtimeRedis",
+            dependencies: [
+                "RealtimeCore",
+                "RedisClient",
+                "SocketIOProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The Lua scripts are real files, compiled into the binary as byte arrays.
+            resources: luaScripts.map { .embedInCode("Scripts/\($0).lua") },
+            swiftSettings: strict
+        ),
+        .target(
             name: "RealtimeEdge",
             dependencies: [
                 "RealtimeCore",
+                "SocketIOProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -77,13 +102,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.embedInCode("Static/realtime.js"), .embedInCode("Static/demo.html")],
             swiftSettings: strict
         ),
         .target(
             name: "RealtimeCoordinator",
             dependencies: [
                 "RealtimeCore",
-                "RedisClient",
+                "RealtimeRedis",
                 "SocketIOProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -93,6 +119,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.embedInCode("HTTP/dashboard.html")],
             swiftSettings: strict
         ),
         .target(
@@ -131,6 +158,7 @@ let package = Package(
             name: "RealtimeServerClient",
             dependencies: [
                 "SocketIOProtocol",
+                "RealtimeSettingsModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
@@ -138,7 +166,9 @@ let package = Package(
         .executableTarget(
             name: "realtime",
             dependencies: [
+                "RealtimeCore",
                 "RealtimeEdge",
+                "RealtimeRedis",
                 "RealtimeCoordinator",
                 "RealtimeBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -155,10 +185,29 @@ let package = Package(
             dependencies: ["RealtimeEdge", "RealtimeTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/EdgeTestSupport"
         ),
+        // A throwaway redis-server for tests (RedisClientTests, BackendContractTests).
+        .target(
+            name: "RedisTestSupport",
+            dependencies: ["RedisClient", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            path: "Tests/RedisTestSupport"
+        ),
         .testTarget(name: "SocketIOProtocolTests", dependencies: ["SocketIOProtocol"]),
         .testTarget(name: "RealtimeClientTests", dependencies: ["RealtimeClient", "RealtimeTestSupport"]),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "RealtimeCoreTests", dependencies: ["RealtimeCore"]),
+        .testTarget(name: "RealtimeRedisTests", dependencies: ["RealtimeRedis", "RealtimeCore"]),
+        .testTarget(
+            name: "BackendContractTests",
+            dependencies: [
+                "RealtimeCore",
+                "RealtimeRedis",
+                "RedisClient",
+                "RedisTestSupport",
+                "SocketIOProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport", "EdgeTestSupport"]),
         .testTarget(
             name: "RealtimeEdgeTests",

@@ -1,6 +1,6 @@
 import SocketIOProtocol
 
-/// Why a call or a connection failed: the server's SPEC error code, or one of
+/// Why a call or a connection failed: the server's error code (PROTOCOL.md §2), or one of
 /// the client's own (``Code/notConnected``, ``Code/timeout``, ``Code/bufferFull``,
 /// ``Code/closed``).
 public struct RealtimeClientError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -10,14 +10,14 @@ public struct RealtimeClientError: Error, Sendable, Equatable, CustomStringConve
         public init(rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 
-        // Event errors (SPEC §2).
+        // Event errors (PROTOCOL.md §2).
         public static let rateLimitExceeded = Code(rawValue: "rate_limit_exceeded")
         public static let invalidPayload = Code(rawValue: "invalid_payload")
         public static let invalidChannel = Code(rawValue: "invalid_channel")
         public static let payloadTooLarge = Code(rawValue: "payload_too_large")
         public static let notAllowed = Code(rawValue: "not_allowed")
         public static let internalServerError = Code(rawValue: "internal_server_error")
-        // Handshake refusals (SPEC §2).
+        // Handshake refusals (PROTOCOL.md §2).
         public static let realtimeNotAllowed = Code(rawValue: "realtime_not_allowed")
         public static let missingAPIKey = Code(rawValue: "missing_api_key")
         public static let invalidAPIKey = Code(rawValue: "invalid_api_key")
@@ -52,7 +52,7 @@ public struct RealtimeClientError: Error, Sendable, Equatable, CustomStringConve
 
     public var description: String { "\(code.rawValue): \(message)" }
 
-    /// Reads the SPEC's `{code, message, event?}` object.
+    /// Reads PROTOCOL.md's `{code, message, event?}` object.
     init?(json: JSONValue?) {
         guard let code = json?["code"]?.stringValue else { return nil }
         self.init(Code(rawValue: code), json?["message"]?.stringValue ?? code, event: json?["event"]?.stringValue)

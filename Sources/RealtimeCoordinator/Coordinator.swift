@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import RealtimeCore
-import RedisClient
+import RealtimeRedis
 import SocketIOProtocol
 import Synchronization
 
@@ -15,7 +15,7 @@ public final class Coordinator: Sendable {
     let logger: Logger
     let metrics = CoordinatorMetrics()
     let lease: LeaderLease
-    private let pool: RedisConnectionPool
+    private let redis: RedisCoordination
     private let reader: ClusterReader
     private let evictor: NodeEvictor
     private let registry: Mutex<NodeRegistry>
@@ -29,15 +29,13 @@ public final class Coordinator: Sendable {
     ) throws {
         self.configuration = configuration
         self.logger = logger
-        let redis = try RedisConfiguration(url: configuration.redisURL)
-        let pool = RedisConnectionPool(configuration: redis, size: 2, eventLoopGroup: eventLoopGroup, logger: logger)
-        self.pool = pool
-        self.reader = ClusterReader(pool: pool)
-        let lease = LeaderLease(coordinatorId: configuration.coordinatorId, pool: pool, ttl: configuration.leaseTTL, logger: logger)
-        self.lease = lease
-        self.evictor = NodeEvictor(
-            pool: pool, batchSize: max(1, configuration.evictionBatchSize),
-            isLeader: { lease.isLeader })
+        let redis = try RedisCoordination(
+            url: configuration.redisURL, coordinatorId: configuration.coordinatorId, leaseTTL: configuration.leaseTTL,
+            logger: logger, eventLoopGroup: eventLoopGroup)
+        self.redis = redis
+        self.reader = redis.reader
+        self.lease = redis.lease
+        self.evictor = redis.evictor(batchSize: configuration.evictionBatchSize)
         self.registry = Mutex(NodeRegistry(
             thresholds: configuration.health,
             forgetAfter: configuration.forgetDeadAfter,
@@ -112,7 +110,7 @@ public final class Coordinator: Sendable {
 
     func shutdown() async {
         await lease.release()
-        await pool.close()
+        await redis.close()
     }
 
     static func unixMilliseconds() -> Int64 {

@@ -1,4 +1,4 @@
-/// An error reported to a client or API caller with one of the SPEC's codes.
+/// An error reported to a client or API caller with one of PROTOCOL.md's codes.
 public struct RealtimeError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, Codable {
         // Handshake (CONNECT_ERROR)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RealtimeCore
+import RealtimeRedis
 
 /// `realtime config get|set`: reads or replaces the cluster's settings in Redis;
 /// every edge applies a change within a second (it is announced on the control topic).
@@ -14,11 +15,11 @@ struct ConfigCommand: AsyncParsableCommand {
     struct Options: ParsableArguments {
         @Option(help: "Redis URL (REALTIME_REDIS).") var redis: String?
 
-        func broker() throws -> RedisBroker {
+        func store() throws -> RedisSettingsStore {
             guard let url = redis ?? Env.value("REALTIME_REDIS") else {
                 throw ValidationError("--redis is required (settings live in Redis; a single in-memory edge is configured through PUT /api/v1/config)")
             }
-            return try RedisBroker(url: url, nodeId: "cli", logger: Logger(label: "realtime.config"))
+            return try RedisSettingsStore(url: url, logger: Logger(label: "realtime.config"))
         }
     }
 
@@ -27,9 +28,9 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
 
         func run() async throws {
-            let broker = try options.broker()
-            let stored = try await broker.loadSettings()
-            await broker.shutdown()
+            let store = try options.store()
+            let stored = try await store.load()
+            await store.close()
             let settings = stored ?? .default
             print(String(decoding: SettingsCoding.encode(settings), as: UTF8.self))
         }
@@ -49,9 +50,9 @@ struct ConfigCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("invalid settings: \(error.description)")
             }
-            let broker = try options.broker()
-            try await broker.storeSettings(settings)
-            await broker.shutdown()
+            let store = try options.store()
+            try await store.store(settings)
+            await store.close()
             print(String(decoding: SettingsCoding.encode(settings), as: UTF8.self))
         }
     }

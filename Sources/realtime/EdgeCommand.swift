@@ -50,8 +50,8 @@ struct EdgeCommand: AsyncParsableCommand {
         if let path = settings ?? Env.value("REALTIME_SETTINGS") {
             config.initialSettings = try loadSettingsFile(path)
         }
-        let broker = try makeBroker(config: config, logger: logger)
-        let node = await EdgeNode(configuration: config, broker: broker, logger: logger)
+        let backend = try makeBackend(config: config, logger: logger)
+        let node = await EdgeNode(configuration: config, backend: backend, logger: logger)
         try await node.run()
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Flags fall back to REALTIME_* environment variables (SPEC §5).
+/// Flags fall back to REALTIME_* environment variables (PROTOCOL.md §5).
 enum Env {
     static func value(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }

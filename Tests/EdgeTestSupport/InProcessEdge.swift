@@ -26,7 +26,7 @@ public final class InProcessEdge: Sendable {
         configuration.port = 0
         var logger = Logger(label: logLabel)
         logger.logLevel = .critical
-        let node = await EdgeNode(configuration: configuration, broker: MemoryBroker(nodeId: configuration.nodeId), logger: logger)
+        let node = await EdgeNode(configuration: configuration, backend: .memory(), logger: logger)
         try await node.start()
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = node.makeApplication(onServerRunning: { port in
@@ -45,6 +45,6 @@ public final class InProcessEdge: Sendable {
         node.closeConnections()
         server.cancel()
         _ = try? await server.value
-        await node.broker.shutdown()
+        await node.backend.bus.shutdown()
     }
 }

@@ -58,7 +58,7 @@ struct SingleEdgeTests {
             _ = try await bobLog.wait("bob sees alice leave") { $0.presence(.leave, channel: "room", id: aliceId) }
             #expect(try await bob.getMembers("room").map(\.id) == [bobId])
 
-            // Server errors come back typed, with the SPEC's codes.
+            // Server errors come back typed, with PROTOCOL.md's codes.
             #expect(await errorCode { try await alice.join("") } == .invalidChannel)
             let big = String(repeating: "x", count: 70 * 1024)
             #expect(await errorCode { try await alice.send("room", "chat", .string(big)) } == .payloadTooLarge)

@@ -50,7 +50,7 @@ struct ChannelNameTests {
         #expect(small.validateChannelName("ééé")?.code == .invalidChannel)
     }
 
-    @Test("the SPEC defaults")
+    @Test("PROTOCOL.md defaults")
     func defaults() {
         #expect(limits.maxChannelNameBytes == 256)
         #expect(limits.maxMetadataBytes == 16 * 1024)

@@ -11,7 +11,7 @@ struct UserEventTests {
         #expect(try UserEvent(body: ["eventName": "user:signin"]).eventName == "user:signin")
     }
 
-    @Test("every SPEC kind is accepted", arguments: ["signin", "signout", "pwdchange", "emailchange", "phonechange", "update", "delete"])
+    @Test("every documented kind is accepted", arguments: ["signin", "signout", "pwdchange", "emailchange", "phonechange", "update", "delete"])
     func everyKind(kind: String) throws {
         #expect(try UserEvent(body: ["eventName": .string(kind)]).eventName == "user:" + kind)
         #expect(try UserEvent(body: ["eventName": .string("user:" + kind)]).eventName == "user:" + kind)

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Handshake over the wire: CONNECT_ERROR shape and codes")
 struct HandshakeTests {
-    /// Checks the SPEC shape `{"message": title, "data": {"origin": "client_error", "code", "message"}}`.
+    /// Checks PROTOCOL.md shape `{"message": title, "data": {"origin": "client_error", "code", "message"}}`.
     static func expectConnectError(_ reply: SocketIOPacket, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(reply.type == .connectError, "reply: \(reply)", sourceLocation: sourceLocation)
         #expect(reply.namespace == "/", sourceLocation: sourceLocation)

@@ -22,7 +22,7 @@ struct ServerAPIAuthTests {
                 #expect(result.json?["errors"]?[0]?["code"]?.stringValue?.isEmpty == false)
             }
             // The refused PUT changed nothing.
-            #expect(edge.node.settings.settings.enabled)
+            #expect(edge.node.settings.current.enabled)
         }
     }
 

@@ -67,7 +67,7 @@ struct ServerAPIConfigTests {
             let message = error["message"]?.stringValue ?? ""
             #expect(!message.isEmpty)
             if !field.isEmpty { #expect(message.contains(field), "\(message)") }
-            #expect(edge.node.settings.settings == .default)
+            #expect(edge.node.settings.current == .default)
             #expect(try await http("GET", edge, "/api/v1/config").json?["enabled"] == true)
         }
     }

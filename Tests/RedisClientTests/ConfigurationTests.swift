@@ -1,4 +1,5 @@
 import RedisClient
+import RedisTestSupport
 import Testing
 
 @Suite("Configuration and authentication", .timeLimit(.minutes(1)))

@@ -1,5 +1,6 @@
 import NIOCore
 import RedisClient
+import RedisTestSupport
 import Testing
 
 /// Many commands in flight on one connection must each get their own reply.

@@ -1,5 +1,6 @@
 import NIOCore
 import RedisClient
+import RedisTestSupport
 import Testing
 
 @Suite("Connection pool", .timeLimit(.minutes(1)))

@@ -1,4 +1,5 @@
 import RedisClient
+import RedisTestSupport
 import Testing
 
 @Suite("Lua scripts", .timeLimit(.minutes(1)))

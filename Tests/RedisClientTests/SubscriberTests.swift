@@ -1,5 +1,6 @@
 import NIOCore
 import RedisClient
+import RedisTestSupport
 import Testing
 
 /// A subscriber wired to recorders, plus a plain connection for PUBLISH.

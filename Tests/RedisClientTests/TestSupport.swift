@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RedisClient
+import RedisTestSupport
 
 /// Shared fixtures: event loops, a quiet logger, and polling helpers for
 /// things that happen asynchronously (messages, reconnects).

@@ -1,4 +1,4 @@
-"""SPEC §2 handshake: enabled, API keys, sessions (HS256 JWT), CONNECT_ERROR shape."""
+"""PROTOCOL.md §2 handshake: enabled, API keys, sessions (HS256 JWT), CONNECT_ERROR shape."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §2: join, leave, update, members, echo, disconnect clean-up (both backends)."""
+"""PROTOCOL.md §2: join, leave, update, members, echo, disconnect clean-up (both backends)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §2: transport, paths, Engine.IO handshake, heartbeats, malformed input."""
+"""PROTOCOL.md §2: transport, paths, Engine.IO handshake, heartbeats, malformed input."""
 
 from __future__ import annotations
 

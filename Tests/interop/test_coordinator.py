@@ -553,7 +553,7 @@ def test_leader_killed_standby_takes_over_and_cleans_up_once(h):
     assert standby.cluster()["coordinator"]["leaderId"] == leader.id
 
     # The node and the leader die together: the standby must take the lapsed lease
-    # and still clean up within the SPEC bound (10 s).
+    # and still clean up within PROTOCOL.md bound (10 s).
     killed = time.monotonic()
     ghost.crash()
     leader.kill()
@@ -771,7 +771,7 @@ def test_dashboard_renders_live_nodes_in_headless_chromium(h, tmp_path):
 
 @pytest.mark.timeout(150)
 def test_killed_edge_members_leave_everywhere_and_it_is_readmitted(h):
-    c = h.coordinator("coord-e2e")  # default --dead-after: the SPEC's bound is 10 s
+    c = h.coordinator("coord-e2e")  # default --dead-after: PROTOCOL.md's bound is 10 s
     edges = [h.edge(f"edge{i}-{unique('n')[3:9]}") for i in range(3)]
     assert wait_until(lambda: c.cluster()["totals"]["alive"] == 3, timeout=6), \
         f"edges did not heartbeat to the coordinator: {c.cluster()}"

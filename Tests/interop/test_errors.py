@@ -1,4 +1,4 @@
-"""SPEC §2: error acks, realtime:error, limits and invalid payloads. Errors never disconnect."""
+"""PROTOCOL.md §2: error acks, realtime:error, limits and invalid payloads. Errors never disconnect."""
 
 from __future__ import annotations
 

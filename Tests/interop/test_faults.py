@@ -1,4 +1,4 @@
-"""Fault injection (issue 9, SPEC §2 and §6): real redis-server, real edges, a real
+"""Fault injection (issue 9, PROTOCOL.md §2 and §6): real redis-server, real edges, a real
 coordinator, all on 127.0.0.1. Every process a test starts is killed by pid in
 the fixture's teardown. Recovery times are printed (run with -s to see them).
 """

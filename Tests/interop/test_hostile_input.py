@@ -1,4 +1,4 @@
-"""Hostile input (issue 9, SPEC §2 "Malformed input of any kind gets an error or a
+"""Hostile input (issue 9, PROTOCOL.md §2 "Malformed input of any kind gets an error or a
 close, never a crash, and never affects other connections", and §3 security).
 
 Raw WebSocket frames go through websocket-client; after each hostile case a

@@ -1,4 +1,4 @@
-"""SPEC §2: channel messages and broadcasts, across edges, with echo rules."""
+"""PROTOCOL.md §2: channel messages and broadcasts, across edges, with echo rules."""
 
 from __future__ import annotations
 

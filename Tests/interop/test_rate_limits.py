@@ -1,4 +1,4 @@
-"""SPEC §2/§4: rate limits on client events, counted cluster-wide, by user or by IP."""
+"""PROTOCOL.md §2/§4: rate limits on client events, counted cluster-wide, by user or by IP."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def test_a_changed_limit_applies_on_every_edge_and_windows_expire(make_cluster):
         ok_event(far, ch)  # no limits yet
     settings = dict(DEFAULT_SETTINGS, rateLimits=[{"name": "tight", "rate": 2, "duration": 1, "errorMessage": "Tight"}])
     assert c.api("PUT", "/api/v1/config", edge=0, json=settings).status_code == 200
-    time.sleep(1.0)  # applied on every edge within a second (SPEC §3)
+    time.sleep(1.0)  # applied on every edge within a second (PROTOCOL.md §3)
     at_window_start()
     results = [far.call("members", {"channel": ch}) for _ in range(3)]
     assert any(isinstance(r, dict) and r.get("error", {}).get("code") == "rate_limit_exceeded" for r in results), \

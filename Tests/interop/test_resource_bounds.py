@@ -1,4 +1,4 @@
-"""Resource bounds under load and hostile clients (issue 9; SPEC §6 "A slow client
+"""Resource bounds under load and hostile clients (issue 9; PROTOCOL.md §6 "A slow client
 cannot grow an edge's memory without bound"): a slow consumer, a connection flood /
 reconnect storm, and the bounded accept (--max-connections, --max-connect-rate).
 

@@ -1,4 +1,4 @@
-"""SPEC §3: the server API (master key), settings at run time, /health, /stats, /metrics."""
+"""PROTOCOL.md §3: the server API (master key), settings at run time, /health, /stats, /metrics."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC §6: a graceful shutdown (SIGTERM) tells clients to reconnect and cleans up presence."""
+"""PROTOCOL.md §6: a graceful shutdown (SIGTERM) tells clients to reconnect and cleans up presence."""
 
 from __future__ import annotations
 

@@ -60,20 +60,21 @@ let benchmarks: @Sendable () -> Void = {
         for channel in channels { _ = try? channel.finish() }
     }
 
-    Benchmark("presence update: records, announcements, memory broker") { benchmark in
-        let broker = MemoryBroker(nodeId: "bench")
-        try await broker.start(onEvent: { _ in })
+    Benchmark("presence update: records, announcements, memory backend") { benchmark in
+        let backend = Backend.memory()
+        try await backend.bus.start(onEvent: { _ in })
+        let presence = backend.presence
         let member = PresenceRecord(id: "socket-1", data: ["name": "Ada", "status": "online"], node: "bench")
-        _ = try await broker.join(channel: "room-1", member: member, announce: EventFrames.presence(.join, channel: "room-1", member: member), excluding: nil)
+        _ = try await presence.join(channel: "room-1", member: member, announce: EventFrames.presence(.join, channel: "room-1", member: member), excluding: nil)
         benchmark.startMeasurement()
         for i in benchmark.scaledIterations {
             var record = member
             record.data = ["name": "Ada", "status": "online", "n": .number(Double(i))]
             let announcement = ChannelAnnouncement(channel: "room-1", frame: EventFrames.presence(.update, channel: "room-1", member: record))
-            try await broker.update(member: record, in: [announcement], excluding: nil)
+            try await presence.update(member: record, in: [announcement], excluding: nil)
             blackHole(record.storedJSON.serialized)
         }
         benchmark.stopMeasurement()
-        await broker.shutdown()
+        await backend.bus.shutdown()
     }
 }

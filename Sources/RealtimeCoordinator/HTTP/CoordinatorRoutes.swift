@@ -10,7 +10,7 @@ extension Coordinator {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+                body: .init(byteBuffer: DashboardPage.html))
         }
         router.get("/cluster") { _, _ in
             Self.json(self.snapshot().json)

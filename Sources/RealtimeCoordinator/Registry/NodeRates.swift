@@ -1,3 +1,5 @@
+import RealtimeCore
+
 /// Per-second rates of one node, from the deltas between its two latest distinct
 /// heartbeats. The edge's own `ts` is the time base: both samples come from the
 /// same clock, so coordinator scheduling jitter does not distort the rate.
@@ -13,7 +15,7 @@ struct NodeRates: Sendable, Equatable {
     init() {}
 
     /// A counter that went down means the edge restarted: that interval's rate is unknown, so 0.
-    init(from old: Heartbeat, to new: Heartbeat) {
+    init(from old: NodeHeartbeat, to new: NodeHeartbeat) {
         self.init()
         let seconds = Double(new.timestamp - old.timestamp) / 1000
         guard seconds > 0 else { return }

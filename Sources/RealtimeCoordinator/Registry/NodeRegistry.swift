@@ -1,3 +1,5 @@
+import RealtimeCore
+
 /// The node-health state machine: fed one `ClusterObservation` per tick, it judges
 /// every node and says which dead nodes still need cleaning up. Pure (the clock is
 /// passed in), so judging is deterministic and the I/O lives elsewhere.
@@ -71,7 +73,7 @@ struct NodeRegistry: Sendable {
     // MARK: - Judging
 
     private mutating func observeRegistered(
-        _ id: String, heartbeat: Heartbeat?, now: ContinuousClock.Instant, wallNow: Int64, events: inout [RegistryEvent]
+        _ id: String, heartbeat: NodeHeartbeat?, now: ContinuousClock.Instant, wallNow: Int64, events: inout [RegistryEvent]
     ) {
         guard var node = nodes[id] else {
             // First sighting: all we know is the edge's own timestamp. A registered node

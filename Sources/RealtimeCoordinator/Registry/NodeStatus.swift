@@ -1,6 +1,6 @@
 /// How the coordinator judges a node from the age of its latest heartbeat.
 public enum NodeStatus: String, Sendable, CaseIterable {
-    /// Heartbeat within `suspectAfter` (the edge writes one every second).
+    /// A heartbeat within `suspectAfter` (the edge writes one every second).
     case alive
     /// One or more beats missed, not yet long enough to act on.
     case suspect

@@ -1,8 +1,10 @@
+import RealtimeCore
+
 /// The registry's memory of one node.
 struct TrackedNode: Sendable {
     let id: String
     /// The latest heartbeat read; nil until one was seen.
-    var heartbeat: Heartbeat?
+    var heartbeat: NodeHeartbeat?
     var rates: NodeRates = .zero
     /// When (on this coordinator's monotonic clock) a new heartbeat was last seen.
     /// Age is measured from here rather than from the edge's `ts`, so a skewed edge

@@ -1,6 +1,6 @@
 import SocketIOProtocol
 
-/// The `GET /cluster` document (SPEC §5; field list in docs/COORDINATOR.md).
+/// The `GET /cluster` document (PROTOCOL.md §5; field list in docs/COORDINATOR.md).
 extension ClusterSnapshot {
     var json: JSONValue {
         var perNode: [String: JSONValue] = [:]

@@ -1,3 +1,5 @@
+import RealtimeCore
+
 /// The cluster as one coordinator sees it at one instant: what `/cluster`, the
 /// dashboard, `/metrics` and the CLI all show.
 struct ClusterSnapshot: Sendable {
@@ -9,7 +11,7 @@ struct ClusterSnapshot: Sendable {
         var channels: Int
         var rates: NodeRates
         /// The edge's cumulative counters from its latest heartbeat.
-        var counters: Heartbeat.Counters
+        var counters: NodeHeartbeat.Counters
         /// Unix ms of the latest heartbeat (the edge's `ts`); nil if none was seen.
         var lastHeartbeat: Int64?
         var heartbeatAge: Duration
@@ -70,7 +72,7 @@ extension NodeRegistry {
                 heartbeatAge: max(.zero, now - node.lastFresh),
                 uptimeSeconds: heartbeat?.uptimeSeconds ?? 0,
                 version: heartbeat?.version ?? "",
-                backendUp: !dead && (heartbeat?.backendUp ?? false),
+                backendUp: !dead && (heartbeat?.backend.up ?? false),
                 draining: heartbeat?.draining ?? false,
                 deadSince: node.deadSinceWall,
                 readmissions: node.readmissions)

@@ -1,7 +1,7 @@
 import Foundation
 import SocketIOProtocol
 
-/// The handshake checks of SPEC §2, in order: realtime enabled, API key (when
+/// The handshake checks of PROTOCOL.md §2, in order: realtime enabled, API key (when
 /// required; a wrong or expired key is refused even when not required), session
 /// (when required; a valid session is always honoured when present).
 public struct HandshakeAuthenticator: Sendable {

@@ -1,7 +1,7 @@
 import NIOCore
 import SocketIOProtocol
 
-/// Builds the outgoing Engine.IO text frames of SPEC §2, once per message.
+/// Builds the outgoing Engine.IO text frames of PROTOCOL.md §2, once per message.
 public enum EventFrames {
     /// `42["<name>", arg0, arg1…]`
     public static func event(_ name: String, _ args: [JSONValue]) -> ByteBuffer {

@@ -1,7 +1,7 @@
 import NIOCore
 import SocketIOProtocol
 
-/// A user event of SPEC §2: `user:<kind>` delivered as `(eventName, session, user)`
+/// A user event of PROTOCOL.md §2: `user:<kind>` delivered as `(eventName, session, user)`
 /// to every connection of one user. The session never carries a token.
 public struct UserEvent: Sendable {
     public static let kinds: Set<String> = ["signin", "signout", "pwdchange", "emailchange", "phonechange", "update", "delete"]

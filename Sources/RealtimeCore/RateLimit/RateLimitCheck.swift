@@ -18,7 +18,7 @@ public struct RateLimitExceeded: Error, Sendable {
     }
 }
 
-/// The SPEC's rejection: the first limit exceeded, with its configured message.
+/// The PROTOCOL.md's rejection: the first limit exceeded, with its configured message.
 extension RealtimeError {
     public static func rateLimited(_ limit: RateLimit) -> RealtimeError {
         RealtimeError(.rateLimitExceeded, limit.errorMessage.isEmpty ? "rate limit \(limit.name) exceeded" : limit.errorMessage)

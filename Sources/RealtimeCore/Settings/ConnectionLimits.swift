@@ -1,4 +1,4 @@
-/// Per-connection limits of SPEC §2. Exceeding one is an error event, never a disconnect.
+/// Per-connection limits of PROTOCOL.md §2. Exceeding one is an error event, never a disconnect.
 public struct ConnectionLimits: Sendable, Equatable {
     public var maxChannelNameBytes: Int
     public var maxMetadataBytes: Int

@@ -1,19 +1,13 @@
 import Foundation
 
-/// One JSON shape for settings everywhere: files, Redis, the server API.
+/// Settings JSON with validation (the plain coding is `SettingsJSON`, shared with the SDK).
 public enum SettingsCoding {
     public static func encode(_ settings: RealtimeSettings) -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        // Encoding a plain struct of strings, numbers and dates cannot fail.
-        return (try? encoder.encode(settings)) ?? Data("{}".utf8)
+        SettingsJSON.encode(settings)
     }
 
     public static func decode(_ data: Data) throws -> RealtimeSettings {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(RealtimeSettings.self, from: data)
+        try SettingsJSON.decode(data)
     }
 
     /// Decodes and validates, turning every problem into a field-level message.

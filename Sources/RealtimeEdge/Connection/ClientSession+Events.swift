@@ -46,13 +46,13 @@ extension ClientSession {
 
     /// The limits in force, counted per user with a session, else per client address.
     private func rateLimitCheck() -> RateLimitCheck? {
-        let limits = node.settings.settings.rateLimits
+        let limits = services.settings.current.rateLimits
         guard !limits.isEmpty, let identity else { return nil }
         return RateLimitCheck(limits: limits, subject: identity.rateLimitSubject)
     }
 
     private func rateLimited(_ limit: RateLimit) -> RealtimeError {
-        node.stats.rateLimitRejections.add(1, ordering: .relaxed)
+        services.stats.rateLimitRejections.add(1, ordering: .relaxed)
         logger.debug("rate limited", metadata: ["limit": "\(limit.name)"])
         return .rateLimited(limit)
     }
@@ -65,13 +65,13 @@ extension ClientSession {
         guard let channel = payload["channel"]?.stringValue else {
             throw RealtimeError(.invalidChannel, "channel must be a string")
         }
-        if let problem = node.configuration.limits.validateChannelName(channel) { throw problem }
+        if let problem = services.configuration.limits.validateChannelName(channel) { throw problem }
         return channel
     }
 
     /// Counts an event that needs no backend work of its own (a no-op join or leave).
     private func countOnly(_ check: RateLimitCheck?) async throws -> JSONValue {
-        if let check, let exceeded = try await node.broker.consumeRateLimits(check) {
+        if let check, let exceeded = try await services.bus.consumeRateLimits(check) {
             throw RateLimitExceeded(exceeded)
         }
         return ok
@@ -80,24 +80,24 @@ extension ClientSession {
     private func join(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
         guard let connection, !channels.contains(channel) else { return try await countOnly(rateLimits) }
-        let limit = node.configuration.limits.maxChannelsPerConnection
+        let limit = services.configuration.limits.maxChannelsPerConnection
         guard channels.count < limit else {
             throw RealtimeError(.notAllowed, "a connection may be in at most \(limit) channels")
         }
         // Local membership first, so the joiner's own channel:join (echo) reaches it.
         channels.insert(channel)
-        node.hub.addMember(connection, to: channel)
+        services.hub.addMember(connection, to: channel)
         do {
-            try await node.interest.retain(.channel(channel))
-            let record = connection.record(node: node.nodeId)
-            _ = try await node.broker.join(
+            try await services.interest.retain(.channel(channel))
+            let record = connection.record(node: services.nodeId)
+            _ = try await services.presence.join(
                 channel: channel, member: record,
                 announce: EventFrames.presence(.join, channel: channel, member: record),
                 excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
         } catch {
             channels.remove(channel)
-            node.hub.removeMember(connection.id, from: channel)
-            await node.interest.release(.channel(channel))
+            services.hub.removeMember(connection.id, from: channel)
+            await services.interest.release(.channel(channel))
             throw error
         }
         return ok
@@ -106,20 +106,20 @@ extension ClientSession {
     private func leave(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
         guard let connection, channels.contains(channel) else { return try await countOnly(rateLimits) }
-        let frame = EventFrames.presence(.leave, channel: channel, member: connection.record(node: node.nodeId))
+        let frame = EventFrames.presence(.leave, channel: channel, member: connection.record(node: services.nodeId))
         // Local membership goes first so the leaver never gets the announcement through
         // the channel; a refused leave (rate limit, backend down) puts it back.
         channels.remove(channel)
-        node.hub.removeMember(connection.id, from: channel)
+        services.hub.removeMember(connection.id, from: channel)
         do {
-            try await node.broker.leave(
-                memberId: connection.id, node: node.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)], limitedBy: rateLimits)
+            try await services.presence.leave(
+                memberId: connection.id, node: services.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)], limitedBy: rateLimits)
         } catch {
             channels.insert(channel)
-            node.hub.addMember(connection, to: channel)
+            services.hub.addMember(connection, to: channel)
             throw error
         }
-        Task { [interest = node.interest] in await interest.release(.channel(channel)) }
+        Task { [interest = services.interest] in await interest.release(.channel(channel)) }
         // The leaver is no longer a member, so its own copy (echo) is sent directly.
         if echo(payload) { connection.send(frame) }
         return ok
@@ -131,7 +131,7 @@ extension ClientSession {
             throw RealtimeError(.invalidPayload, "update expects {data}")
         }
         let size = data.serialized.count
-        let limit = node.configuration.limits.maxMetadataBytes
+        let limit = services.configuration.limits.maxMetadataBytes
         guard size <= limit else {
             throw RealtimeError(.payloadTooLarge, "metadata is \(size) bytes; the limit is \(limit)")
         }
@@ -140,11 +140,11 @@ extension ClientSession {
             connection.metadata = data
             return ok
         }
-        let record = PresenceRecord(id: connection.id, data: data, node: node.nodeId, userId: connection.userId)
+        let record = PresenceRecord(id: connection.id, data: data, node: services.nodeId, userId: connection.userId)
         let announcements = channels.map {
             ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.update, channel: $0, member: record))
         }
-        try await node.broker.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
+        try await services.presence.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
         connection.metadata = data
         return ok
     }
@@ -160,14 +160,14 @@ extension ClientSession {
         if let value = payload["channel"], !value.isNull { channel = try channelName(payload) }
         let body = payload["message"] ?? .null
         let bodyBytes = body.serialized
-        let limit = node.configuration.limits.maxPayloadBytes
+        let limit = services.configuration.limits.maxPayloadBytes
         guard bodyBytes.count <= limit else {
             throw RealtimeError(.payloadTooLarge, "message is \(bodyBytes.count) bytes; the limit is \(limit)")
         }
         let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: bodyBytes)
         let excluding = echo(payload) ? nil : connection.id
         // The rate-limit check rides in the same Redis call as the publish.
-        if let exceeded = try await node.broker.publish(
+        if let exceeded = try await services.bus.publish(
             channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits) {
             throw rateLimited(exceeded)
         }
@@ -176,7 +176,7 @@ extension ClientSession {
 
     private func members(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
-        let members = try await node.broker.members(of: channel, limitedBy: rateLimits)
+        let members = try await services.presence.members(of: channel, limitedBy: rateLimits)
         return .object(["data": .array(members.map(\.publicJSON))])
     }
 }

@@ -3,25 +3,25 @@ import RealtimeCore
 import SocketIOProtocol
 
 extension ClientSession {
-    /// CONNECT: runs the SPEC's checks; on success registers the connection,
+    /// CONNECT: runs PROTOCOL.md's checks; on success registers the connection,
     /// on failure answers CONNECT_ERROR and accepts nothing more.
     func connect(auth: JSONValue?) async {
         let identity: ClientIdentity
         do {
-            identity = try await node.authenticator.authenticate(
-                auth: auth, settings: node.settings.settings, clientAddress: clientAddress)
+            identity = try await services.authenticator.authenticate(
+                auth: auth, settings: services.settings.current, clientAddress: clientAddress)
         } catch {
             refuse(error)
             return
         }
         let connection = ClientConnection(
             id: socketId, userId: identity.userId, sessionId: SessionIdentity.id(of: identity.session), queue: queue,
-            eventLoop: channel.eventLoop, stats: node.stats)
+            eventLoop: socket.eventLoop, stats: services.stats)
         if let userId = identity.userId {
             do {
-                try await node.interest.retain(.user(userId))
+                try await services.interest.retain(.user(userId))
             } catch {
-                await node.interest.release(.user(userId))
+                await services.interest.release(.user(userId))
                 refuse(RealtimeError(.internalServerError, "the backend is unavailable; retry shortly"))
                 return
             }
@@ -31,16 +31,16 @@ extension ClientSession {
         // CONNECT is handed to the connection's loop before the hub knows the connection,
         // so no delivery can overtake it.
         send(.init(type: .connect, data: .object(["sid": .string(socketId)])))
-        node.hub.register(connection)
-        node.stats.connections.add(1, ordering: .relaxed)
-        node.stats.totalConnections.add(1, ordering: .relaxed)
+        services.hub.register(connection)
+        services.stats.connections.add(1, ordering: .relaxed)
+        services.stats.totalConnections.add(1, ordering: .relaxed)
         logger[metadataKey: "user"] = identity.userId.map { "\($0)" }
         logger.debug("client connected", metadata: ["address": "\(clientAddress)"])
     }
 
     private func refuse(_ error: RealtimeError) {
         refused = true
-        node.stats.handshakeFailures.add(1, ordering: .relaxed)
+        services.stats.handshakeFailures.add(1, ordering: .relaxed)
         logger.info("handshake refused", metadata: ["code": "\(error.code.rawValue)", "address": "\(clientAddress)"])
         send(.init(type: .connectError, data: .object([
             "message": .string(error.title),
@@ -58,24 +58,24 @@ extension ClientSession {
         self.connection = nil
         let left = channels
         channels = []
-        for channel in left { node.hub.removeMember(connection.id, from: channel) }
-        node.hub.unregister(connection)
-        node.stats.connections.subtract(1, ordering: .relaxed)
-        if queue.closeReason == .slowConsumer { node.stats.slowClientDisconnects.add(1, ordering: .relaxed) }
+        for channel in left { services.hub.removeMember(connection.id, from: channel) }
+        services.hub.unregister(connection)
+        services.stats.connections.subtract(1, ordering: .relaxed)
+        if queue.closeReason == .slowConsumer { services.stats.slowClientDisconnects.add(1, ordering: .relaxed) }
         if !left.isEmpty {
-            let record = connection.record(node: node.nodeId)
+            let record = connection.record(node: services.nodeId)
             let announcements = left.map {
                 ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.leave, channel: $0, member: record))
             }
             do {
-                try await node.broker.leave(memberId: connection.id, node: node.nodeId, from: announcements)
+                try await services.presence.leave(memberId: connection.id, node: services.nodeId, from: announcements)
             } catch {
                 logger.error("presence cleanup failed; the coordinator will remove it", metadata: ["error": "\(error)"])
             }
-            for channel in left { await node.interest.release(.channel(channel)) }
+            for channel in left { await services.interest.release(.channel(channel)) }
         }
         if let userId = connection.userId {
-            await node.interest.release(.user(userId))
+            await services.interest.release(.user(userId))
         }
         logger.debug("client disconnected", metadata: ["reason": "\((queue.closeReason ?? .clientClosed).text)"])
     }

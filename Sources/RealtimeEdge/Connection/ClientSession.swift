@@ -4,49 +4,59 @@ import NIOWebSocket
 import RealtimeCore
 import SocketIOProtocol
 
-/// One client's Engine.IO/Socket.IO conversation on one WebSocket. The socket's NIO
-/// handler (WebSocketSessionHandler) hands in complete messages on the event loop;
-/// they wait in the inbox and a task started for the burst handles them one at a
-/// time, in order, then ends. Frames out go through the queue, written on the
-/// event loop, and the heartbeat runs on that loop's timers, so an idle connection
-/// has no task at all.
-/// `@unchecked Sendable`: the mutable session state is touched only by the inbox's
-/// drain task, one at a time (`.ended`, and so `cleanUp`, comes last); the rest
-/// shares just the queue and the locked inbox.
-final class ClientSession: @unchecked Sendable {
-    let node: EdgeNode
-    let clientAddress: String
-    let socketId = RandomID.make()
-    let queue: OutboundQueue
-    let heartbeat: Heartbeat
-    let channel: any Channel
+/// One client's Engine.IO/Socket.IO conversation on one WebSocket.
+///
+/// Isolation, in one sentence: a session is an actor whose executor is its socket's
+/// event loop, so its state changes only on that loop, and an `await` on the backend
+/// frees the loop instead of blocking it.
+///
+/// The socket's NIO handler (WebSocketSessionHandler) hands in complete messages on
+/// that loop; they wait in the inbox and a task started for the burst handles them one
+/// at a time, in order, then ends. Frames out go through the queue, written on the
+/// loop, and the pings run on the loop's timers, so an idle connection has no task.
+actor ClientSession {
+    nonisolated let services: SessionServices
+    nonisolated let clientAddress: String
+    nonisolated let socketId = RandomID.make()
+    nonisolated let queue: OutboundQueue
+    nonisolated let pings: PingSchedule
+    /// The WebSocket's NIO channel (not to be confused with `channels`, the joined ones).
+    nonisolated let socket: any Channel
+    private nonisolated let inbox: SessionInbox
+    /// Kept strongly: the actor's executor below is unowned.
+    private nonisolated let loop: any EventLoop
     var logger: Logger
-    private let inbox: SessionInbox
 
     /// Set once CONNECT succeeded.
     var connection: ClientConnection?
     var identity: ClientIdentity?
     var refused = false
+    /// The Socket.IO channels this connection has joined.
     var channels: Set<String> = []
 
-    init(node: EdgeNode, clientAddress: String, channel: any Channel) {
-        self.node = node
+    nonisolated var unownedExecutor: UnownedSerialExecutor {
+        loop.executor.asUnownedSerialExecutor()
+    }
+
+    init(services: SessionServices, clientAddress: String, socket: any Channel) {
+        self.services = services
         self.clientAddress = clientAddress
-        let config = node.configuration
+        let config = services.configuration
         let queue = OutboundQueue(maxFrames: config.limits.maxQueuedFrames, maxBytes: config.limits.maxQueuedBytes)
         self.queue = queue
-        self.channel = channel
-        self.heartbeat = Heartbeat(loop: channel.eventLoop, interval: config.pingInterval, timeout: config.pingTimeout, queue: queue)
-        self.inbox = SessionInbox(channel: channel)
-        queue.attach(to: channel)
-        var logger = node.logger
+        self.socket = socket
+        self.loop = socket.eventLoop
+        self.pings = PingSchedule(loop: socket.eventLoop, interval: config.pingInterval, timeout: config.pingTimeout, queue: queue)
+        self.inbox = SessionInbox(channel: socket)
+        queue.attach(to: socket)
+        var logger = services.logger
         logger[metadataKey: "socket"] = "\(socketId)"
         self.logger = logger
     }
 
-    /// Sends the Engine.IO OPEN and starts the heartbeat. On the channel's event loop.
+    /// Sends the Engine.IO OPEN and starts the pings. On the socket's event loop.
     func start() {
-        let config = node.configuration
+        let config = services.configuration
         queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.open(EngineIOOpen(
             sid: RandomID.make(),
             upgrades: [],
@@ -58,27 +68,33 @@ final class ClientSession: @unchecked Sendable {
         // shutdown, signout) the client is told why once the queued frames are out,
         // bounded by a grace second so a client that stopped reading cannot hold it.
         let queue = self.queue
-        let channel = self.channel
+        let socket = self.socket
         let logger = self.logger
         queue.onClose { reason in
-            channel.eventLoop.execute {
-                Goodbye.say(reason: reason, queue: queue, channel: channel, logger: logger, grace: .seconds(1))
+            socket.eventLoop.execute {
+                Goodbye.say(reason: reason, queue: queue, channel: socket, logger: logger, grace: .seconds(1))
             }
         }
-        heartbeat.start()
+        pings.start()
     }
 
-    /// A message from the socket, on the event loop. A pong is settled here; the rest
-    /// waits its turn in the inbox.
-    func received(_ message: SessionInbox.Message) {
+    /// A message from the socket, on its event loop (the handler calls it from a NIO
+    /// callback, so no task is current). A pong is settled here; the rest waits its
+    /// turn in the inbox.
+    nonisolated func received(_ message: SessionInbox.Message) {
         if case .text(let text) = message, text == "3" {
-            node.stats.bytesIn.add(1, ordering: .relaxed)
-            heartbeat.pongReceived()
+            services.stats.bytesIn.add(1, ordering: .relaxed)
+            pings.pongReceived()
             return
         }
         if inbox.put(message) {
-            Task { await self.drainInbox() }
+            assumeIsolated { $0.startDrain() }
         }
+    }
+
+    /// Created in the actor's isolation, the task is enqueued straight on the loop.
+    private func startDrain() {
+        Task { await self.drainInbox() }
     }
 
     private func drainInbox() async {
@@ -86,7 +102,7 @@ final class ClientSession: @unchecked Sendable {
             switch message {
             case .text(let text):
                 if queue.closeReason != nil { continue }
-                node.stats.bytesIn.add(text.utf8.count, ordering: .relaxed)
+                services.stats.bytesIn.add(text.utf8.count, ordering: .relaxed)
                 await handleFrame(text)
             case .binary:
                 if queue.closeReason != nil { continue }
@@ -94,9 +110,9 @@ final class ClientSession: @unchecked Sendable {
                 sendError(RealtimeError(.invalidPayload, "binary frames are not supported; send JSON text"), event: "binary", ackId: nil)
             case .ended:
                 queue.close(.clientClosed)
-                heartbeat.stop()
+                pings.stop()
                 await cleanUp()
-                node.admission.closed()
+                services.admission.closed()
             }
         }
     }
@@ -115,7 +131,7 @@ final class ClientSession: @unchecked Sendable {
         }
         switch packet {
         case .pong:
-            heartbeat.pongReceived()
+            pings.pongReceived()
         case .ping(let payload):
             // Only a polling→websocket upgrade probe pings the server; answer it anyway.
             queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.pong(payload))))
@@ -144,7 +160,7 @@ final class ClientSession: @unchecked Sendable {
                 queue.close(.protocolViolation("event before CONNECT"))
                 return
             }
-            node.stats.messagesIn.add(1, ordering: .relaxed)
+            services.stats.messagesIn.add(1, ordering: .relaxed)
             await handleEvent(packet)
         case .binaryEvent, .binaryAck:
             sendError(RealtimeError(.invalidPayload, "binary attachments are not supported; send JSON"), event: packet.eventName ?? "binary", ackId: packet.id)
@@ -165,7 +181,7 @@ final class ClientSession: @unchecked Sendable {
 
     /// Reports a failure: in the ack when there is one, else as `realtime:error`.
     func sendError(_ error: RealtimeError, event: String, ackId: Int?) {
-        node.stats.errorsSent.add(1, ordering: .relaxed)
+        services.stats.errorsSent.add(1, ordering: .relaxed)
         if let ackId {
             send(.ack(id: ackId, [.object(["error": .object(["code": .string(error.code.rawValue), "message": .string(error.message)])])]))
         } else {

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Answers Hummingbird's own errors (unknown route, wrong method, body too large)
-/// in the SPEC's `{"errors": [{code, message}]}` shape instead of an empty body.
+/// in PROTOCOL.md's `{"errors": [{code, message}]}` shape instead of an empty body.
 struct JSONErrorMiddleware: RouterMiddleware {
     typealias Context = EdgeRequestContext
 

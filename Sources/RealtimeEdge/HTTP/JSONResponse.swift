@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import SocketIOProtocol
 
-/// Small helpers to answer JSON with the SPEC's error shape.
+/// Small helpers to answer JSON with PROTOCOL.md's error shape.
 enum JSONResponse {
     static func ok(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         bytes(value.serialized, status: status)

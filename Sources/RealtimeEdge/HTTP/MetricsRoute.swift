@@ -31,7 +31,7 @@ extension EdgeNode {
             ("realtime_connections_refused_total", "counter", "WebSocket upgrades refused by --max-connections or --max-connect-rate.", Double(admission.refusedCount)),
             ("realtime_handshake_failures_total", "counter", "Refused handshakes.", Double(s.handshakeFailures.load(ordering: .relaxed))),
             ("realtime_rate_limit_rejections_total", "counter", "Events rejected by rate limits.", Double(s.rateLimitRejections.load(ordering: .relaxed))),
-            ("realtime_rate_limit_fallbacks_total", "counter", "Rate-limit checks decided locally while Redis was unreachable.", Double(broker.rateLimitFallbackCount)),
+            ("realtime_rate_limit_fallbacks_total", "counter", "Rate-limit checks decided locally while Redis was unreachable.", Double(backend.bus.rateLimitFallbackCount)),
             ("realtime_slow_client_disconnects_total", "counter", "Clients disconnected for a full outbound queue.", Double(s.slowClientDisconnects.load(ordering: .relaxed))),
             ("realtime_backend_outages_total", "counter", "Times the backend became unreachable.", Double(s.backendOutages.load(ordering: .relaxed))),
         ]

@@ -20,38 +20,41 @@ extension EdgeNode {
         }
     }
 
-    /// Node stats as JSON: also the heartbeat body the coordinator reads.
+    /// Node stats as JSON: the heartbeat document, as the coordinator reads it.
     public func statsJSON() -> JSONValue {
+        heartbeat().json
+    }
+
+    /// This node's status report: `/stats`, and every second to the coordinator.
+    public func heartbeat() -> NodeHeartbeat {
         let s = stats
-        func n(_ v: Int) -> JSONValue { .number(Double(v)) }
+        func n(_ v: Int) -> Int64 { Int64(v) }
+        var counters = NodeHeartbeat.Counters()
+        counters.totalConnections = n(s.totalConnections.load(ordering: .relaxed))
+        counters.messagesIn = n(s.messagesIn.load(ordering: .relaxed))
+        counters.messagesOut = n(s.messagesOut.load(ordering: .relaxed))
+        counters.bytesIn = n(s.bytesIn.load(ordering: .relaxed))
+        counters.bytesOut = n(s.bytesOut.load(ordering: .relaxed))
+        counters.errorsSent = n(s.errorsSent.load(ordering: .relaxed))
+        counters.handshakeFailures = n(s.handshakeFailures.load(ordering: .relaxed))
+        counters.openSockets = n(admission.openCount)
+        counters.connectionsRefused = n(admission.refusedCount)
+        counters.slowClientDisconnects = n(s.slowClientDisconnects.load(ordering: .relaxed))
+        counters.rateLimitRejections = n(s.rateLimitRejections.load(ordering: .relaxed))
+        counters.rateLimitFallbacks = n(backend.bus.rateLimitFallbackCount)
+        counters.backendOutages = n(s.backendOutages.load(ordering: .relaxed))
         let downSince = s.backendDownSince.load(ordering: .relaxed)
-        return .object([
-            "node": .string(nodeId),
-            "address": .string(configuration.advertisedAddress ?? "http://\(configuration.host):\(configuration.port)"),
-            "version": .string(RealtimeVersion.current),
-            "uptimeSeconds": .number((s.uptimeSeconds * 10).rounded() / 10),
-            "connections": n(connectionCount),
-            "totalConnections": n(s.totalConnections.load(ordering: .relaxed)),
-            "channels": n(channelCount),
-            "messagesIn": n(s.messagesIn.load(ordering: .relaxed)),
-            "messagesOut": n(s.messagesOut.load(ordering: .relaxed)),
-            "bytesIn": n(s.bytesIn.load(ordering: .relaxed)),
-            "bytesOut": n(s.bytesOut.load(ordering: .relaxed)),
-            "errorsSent": n(s.errorsSent.load(ordering: .relaxed)),
-            "handshakeFailures": n(s.handshakeFailures.load(ordering: .relaxed)),
-            "openSockets": n(admission.openCount),
-            "connectionsRefused": n(admission.refusedCount),
-            "slowClientDisconnects": n(s.slowClientDisconnects.load(ordering: .relaxed)),
-            "rateLimitRejections": n(s.rateLimitRejections.load(ordering: .relaxed)),
-            "rateLimitFallbacks": n(broker.rateLimitFallbackCount),
-            "backend": .object([
-                "kind": .string(broker is MemoryBroker ? "memory" : "redis"),
-                "up": .bool(isBackendUp),
-                "outages": n(s.backendOutages.load(ordering: .relaxed)),
-                "downSince": downSince == 0 ? .null : n(downSince),
-            ]),
-            "draining": .bool(isDraining),
-        ])
+        return NodeHeartbeat(
+            node: nodeId,
+            address: configuration.advertisedAddress ?? "http://\(configuration.host):\(configuration.port)",
+            version: RealtimeVersion.current,
+            uptimeSeconds: s.uptimeSeconds,
+            connections: connectionCount,
+            channels: channelCount,
+            counters: counters,
+            backend: .init(kind: backend.kind, up: isBackendUp, downSince: downSince == 0 ? nil : Int64(downSince)),
+            draining: isDraining,
+            timestamp: Int64((unixNow() * 1000).rounded()))
     }
 }
 

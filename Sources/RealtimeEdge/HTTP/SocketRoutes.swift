@@ -19,10 +19,10 @@ extension EdgeNode {
         }
         let address = ClientAddress.resolve(
             peer: channel.remoteAddress, forwardedFor: forwardedFor, trustedProxies: configuration.trustedProxies)
-        let session = ClientSession(node: self, clientAddress: address, channel: channel)
+        let session = ClientSession(services: sessionServices, clientAddress: address, socket: channel)
         try sync.addHandler(WebSocketSessionHandler(session: session, maxMessageSize: configuration.maxPayload))
         admission.opened()  // closed() once the session has cleaned up, after its `.ended`
-        session.start()
+        session.assumeIsolated { $0.start() }
     }
 
     func addPollingRefusal(to router: Router<EdgeRequestContext>) {

@@ -17,10 +17,10 @@ extension EdgeNode {
         router.get("/demo", use: demo)
     }
 
-    private static func staticResponse(_ text: String, contentType: String) -> Response {
+    private static func staticResponse(_ body: ByteBuffer, contentType: String) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: contentType, .cacheControl: "no-cache"],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: .init(byteBuffer: body))
     }
 }

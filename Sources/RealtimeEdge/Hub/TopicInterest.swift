@@ -1,16 +1,16 @@
 import RealtimeCore
 
 /// Reference-counts this edge's interest in each topic and turns the 0→1 and 1→0
-/// transitions into broker subscribe/unsubscribe calls, strictly in order per topic,
+/// transitions into bus subscribe/unsubscribe calls, strictly in order per topic,
 /// so a leave racing a join on the same channel can never leave the edge unsubscribed.
 actor TopicInterest {
-    private let broker: any Broker
+    private let bus: any MessageBus
     private var counts: [Topic: Int] = [:]
     /// The last subscribe/unsubscribe issued per topic; the next one waits for it.
     private var pending: [Topic: Task<Result<Void, any Error>, Never>] = [:]
 
-    init(broker: any Broker) {
-        self.broker = broker
+    init(bus: any MessageBus) {
+        self.bus = bus
     }
 
     /// Adds one interest; returns once deliveries for the topic reach this edge.
@@ -19,11 +19,11 @@ actor TopicInterest {
         counts[topic, default: 0] += 1
         if counts[topic] == 1 {
             let previous = pending[topic]
-            let broker = self.broker
+            let bus = self.bus
             pending[topic] = Task {
                 _ = await previous?.value
                 do {
-                    try await broker.acquire(topic)
+                    try await bus.acquire(topic)
                     return .success(())
                 } catch {
                     return .failure(error)
@@ -43,10 +43,10 @@ actor TopicInterest {
         }
         counts[topic] = nil
         let previous = pending[topic]
-        let broker = self.broker
+        let bus = self.bus
         pending[topic] = Task { [weak self] in
             _ = await previous?.value
-            await broker.release(topic)
+            await bus.release(topic)
             await self?.forget(topic)
             return .success(())
         }

@@ -4,13 +4,14 @@ import NIOCore
 import RealtimeCore
 import Synchronization
 
-/// One edge: the broker behind it, the local subscription index, settings and
+/// One edge: the backend behind it, the local subscription index, settings and
 /// stats. Sessions and HTTP routes share it; it holds no per-connection state itself.
 public final class EdgeNode: Sendable {
     public let configuration: EdgeConfiguration
-    public let broker: any Broker
+    public let backend: Backend
     public let stats: NodeStats
-    public let settings: SettingsStore
+    /// The settings this edge enforces (the stored ones live in `backend.settings`).
+    public let settings: EnforcedSettings
     let hub: LocalHub
     let interest: TopicInterest
     let authenticator: HandshakeAuthenticator
@@ -20,14 +21,14 @@ public final class EdgeNode: Sendable {
     /// Set once the node left the cluster registry: no heartbeat may re-add it.
     private let deregistered = Atomic<Bool>(false)
 
-    public init(configuration: EdgeConfiguration, broker: any Broker, logger: Logger) async {
+    public init(configuration: EdgeConfiguration, backend: Backend, logger: Logger) async {
         self.configuration = configuration
         let stats = NodeStats()
         self.stats = stats
         self.hub = LocalHub(stats: stats)
-        self.broker = broker
-        self.settings = SettingsStore(configuration.initialSettings)
-        self.interest = TopicInterest(broker: broker)
+        self.backend = backend
+        self.settings = EnforcedSettings(configuration.initialSettings)
+        self.interest = TopicInterest(bus: backend.bus)
         self.authenticator = HandshakeAuthenticator(sessions: await SessionVerifier(secret: configuration.jwtSecret))
         self.admission = ConnectionAdmission(maxOpen: configuration.maxConnections, maxPerSecond: configuration.maxConnectRate)
         self.logger = logger
@@ -35,16 +36,18 @@ public final class EdgeNode: Sendable {
 
     public var nodeId: String { configuration.nodeId }
 
-    /// Connects the broker, loads (or seeds) the settings and subscribes to broadcasts.
+    /// Connects the backend, joins the registry, loads (or seeds) the settings and
+    /// subscribes to broadcasts.
     public func start() async throws {
-        try await broker.start { [weak self] event in self?.handle(event) }
-        let inForce = try await broker.seedSettings(configuration.initialSettings)
+        try await backend.bus.start { [weak self] event in self?.handle(event) }
+        try await backend.registration.register()
+        let inForce = try await backend.settings.seed(configuration.initialSettings)
         settings.replace(inForce)
         try await interest.retain(.broadcast)
-        logger.info("edge started", metadata: ["node": "\(nodeId)", "backend": "\(type(of: broker))"])
+        logger.info("edge started", metadata: ["node": "\(nodeId)", "backend": "\(backend.kind)"])
     }
 
-    /// Ends every session (clients are told to reconnect elsewhere) and disconnects the broker.
+    /// Ends every session (clients are told to reconnect elsewhere) and disconnects the backend.
     public func shutdown() async {
         draining.store(true, ordering: .relaxed)
         // Readiness first: /health is 503 from now on; give load balancers time to
@@ -54,20 +57,20 @@ public final class EdgeNode: Sendable {
             try? await Task.sleep(for: configuration.drainDelay)
         }
         closeConnections()
-        // Give sessions a moment to clean their presence up before the broker goes.
+        // Give sessions a moment to clean their presence up before the backend goes.
         for _ in 0..<50 where hub.connectionCount > 0 {
             try? await Task.sleep(for: .milliseconds(100))
         }
         deregistered.store(true, ordering: .relaxed)
-        await broker.deregister()
-        await broker.shutdown()
+        await backend.registration.deregister()
+        await backend.bus.shutdown()
     }
 
-    /// Every second, publishes this node's stats for the coordinator; a failure only logs.
+    /// Every second, publishes this node's heartbeat for the coordinator; a failure only logs.
     func heartbeatLoop() async {
         while !Task.isCancelled, !deregistered.load(ordering: .relaxed) {
             do {
-                try await broker.heartbeat(statsJSON())
+                try await backend.registration.beat(heartbeat())
             } catch {
                 logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
             }
@@ -87,7 +90,7 @@ public final class EdgeNode: Sendable {
     public var connectionCount: Int { hub.connectionCount }
     public var channelCount: Int { hub.channelCount }
 
-    private func handle(_ event: BrokerEvent) {
+    private func handle(_ event: BackendEvent) {
         switch event {
         case .delivery(let delivery):
             hub.deliver(delivery)
@@ -119,10 +122,10 @@ public final class EdgeNode: Sendable {
     /// the node had been evicted (its members' leaves were announced then).
     private func restorePresence() {
         let memberships = hub.memberships(node: nodeId)
-        Task { [broker, logger] in
+        Task { [backend, logger] in
             do {
-                try await broker.restore(memberships)
-                if let stored = try await broker.loadSettings() { self.settings.replace(stored) }
+                try await backend.presence.restore(memberships)
+                if let stored = try await backend.settings.load() { self.settings.replace(stored) }
             } catch {
                 logger.error("presence restore failed", metadata: ["error": "\(error)"])
             }

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import SocketIOProtocol
 
-/// A server API failure with its HTTP status and SPEC error code.
+/// A server API failure with its HTTP status and error code (PROTOCOL.md §3).
 struct APIError: Error {
     var status: HTTPResponse.Status
     var code: String

@@ -4,7 +4,7 @@ import NIOCore
 import RealtimeCore
 import SocketIOProtocol
 
-/// The server API of SPEC §3, for application backends, on every edge.
+/// The server API of PROTOCOL.md §3, for application backends, on every edge.
 extension EdgeNode {
     func addServerAPIRoutes(to router: Router<EdgeRequestContext>) {
         let api = router.group("/api/v1").add(middleware: MasterKeyMiddleware(masterKey: configuration.masterKey))
@@ -13,7 +13,7 @@ extension EdgeNode {
                 let channel = try self.pathChannel(context)
                 let (eventName, message) = try await self.eventBody(request, context)
                 let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: message)
-                try await self.broker.publish(.channel(channel), frame: frame, excluding: nil)
+                try await self.backend.bus.publish(.channel(channel), frame: frame, excluding: nil)
                 return JSONResponse.ok(["accepted": true], status: .accepted)
             }
         }
@@ -21,20 +21,20 @@ extension EdgeNode {
             try await self.apiCall {
                 let (eventName, message) = try await self.eventBody(request, context)
                 let frame = EventFrames.message(eventName: eventName, channel: nil, serializedMessage: message)
-                try await self.broker.publish(.broadcast, frame: frame, excluding: nil)
+                try await self.backend.bus.publish(.broadcast, frame: frame, excluding: nil)
                 return JSONResponse.ok(["accepted": true], status: .accepted)
             }
         }
         api.get("/channels/:channel/members") { _, context in
             try await self.apiCall {
                 let channel = try self.pathChannel(context)
-                let members = try await self.broker.members(of: channel)
+                let members = try await self.backend.presence.members(of: channel)
                 return JSONResponse.ok(.array(members.map(\.publicJSON)))
             }
         }
         api.get("/channels") { _, _ in
             try await self.apiCall {
-                let channels = try await self.broker.activeChannels()
+                let channels = try await self.backend.presence.activeChannels()
                 return JSONResponse.ok(.array(channels.map {
                     .object(["channel": .string($0.channel), "members": .number(Double($0.members))])
                 }))
@@ -47,16 +47,16 @@ extension EdgeNode {
                 }
                 let body = try await request.jsonBody(limit: context.maxUploadSize)
                 let event = try UserEvent(body: body)
-                try await self.broker.publish(.user(userId), frame: event.frame, excluding: nil)
-                if event.eventName == "user:signout", self.settings.settings.signoutEndsSessions {
-                    try await self.broker.endSessions(userId: userId, sessionId: event.sessionId)
+                try await self.backend.bus.publish(.user(userId), frame: event.frame, excluding: nil)
+                if event.eventName == "user:signout", self.settings.current.signoutEndsSessions {
+                    try await self.backend.bus.endSessions(userId: userId, sessionId: event.sessionId)
                 }
                 return JSONResponse.ok(["accepted": true], status: .accepted)
             }
         }
         api.get("/config") { _, _ in
             try await self.apiCall {
-                let settings = try await self.broker.loadSettings() ?? self.settings.settings
+                let settings = try await self.backend.settings.load() ?? self.settings.current
                 return JSONResponse.bytes(Array(SettingsCoding.encode(settings)))
             }
         }
@@ -69,14 +69,14 @@ extension EdgeNode {
                 } catch let error as SettingsValidationError {
                     throw APIError.badRequest(error.description)
                 }
-                try await self.broker.storeSettings(settings)
+                try await self.backend.settings.store(settings)
                 self.settings.replace(settings)
                 return JSONResponse.bytes(Array(SettingsCoding.encode(settings)))
             }
         }
     }
 
-    /// Maps failures to the SPEC's `{"errors": [...]}` shape; backend failures are 503.
+    /// Maps failures to PROTOCOL.md's `{"errors": [...]}` shape; backend failures are 503.
     private func apiCall(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()

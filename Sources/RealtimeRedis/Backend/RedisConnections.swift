@@ -1,0 +1,45 @@
+import RealtimeCore
+import Logging
+import NIOCore
+import NIOPosix
+import RedisClient
+import Synchronization
+
+/// The Redis connections one edge's four seams share: a command pool, the pub/sub
+/// subscriber, and the relay that turns subscriber state into backend events. The
+/// message bus owns their lifecycle (it starts and closes them).
+final class RedisConnections: Sendable {
+    let nodeId: String
+    let pool: RedisConnectionPool
+    let subscriber: RedisSubscriber
+    let relay = BackendEventRelay()
+    let logger: Logger
+    /// Counts for rate-limit checks decided locally because Redis was unreachable.
+    let fallbackLimiter = FixedWindowLimiter()
+    let rateLimitFallbacks = Atomic<Int>(0)
+
+    init(configuration: RedisConfiguration, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup) {
+        self.nodeId = nodeId
+        self.logger = logger
+        self.pool = RedisConnectionPool(configuration: configuration, size: 4, eventLoopGroup: eventLoopGroup, logger: logger)
+        let relay = self.relay
+        self.subscriber = RedisSubscriber(
+            configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+            onMessage: { message in RedisMessageRouter.route(message, to: relay, nodeId: nodeId) },
+            onStateChange: { state in relay.subscriberStateChanged(state) })
+    }
+}
+
+extension Backend {
+    /// The cluster backend on one Redis: pub/sub for deliveries, hashes for presence,
+    /// one round trip per message or presence change (scripts publish in the same call).
+    public static func redis(
+        url: String, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws -> Backend {
+        let connections = RedisConnections(
+            configuration: try RedisConfiguration(url: url), nodeId: nodeId, logger: logger, eventLoopGroup: eventLoopGroup)
+        return Backend(
+            bus: RedisMessageBus(connections), presence: RedisPresenceStore(connections),
+            settings: RedisSettingsStore(pool: connections.pool), registration: RedisNodeRegistration(connections))
+    }
+}

@@ -1,0 +1,62 @@
+import NIOCore
+import RealtimeCore
+import RedisClient
+
+/// Deliveries over Redis pub/sub: one topic per channel, per user and for
+/// broadcasts, subscribed only while this edge has local interest, plus the control
+/// topic (settings, evictions, signouts) always.
+final class RedisMessageBus: MessageBus {
+    var kind: String { "redis" }
+    private let redis: RedisConnections
+
+    init(_ connections: RedisConnections) {
+        self.redis = connections
+    }
+
+    func start(onEvent: @escaping @Sendable (BackendEvent) -> Void) async throws {
+        redis.relay.setHandler(onEvent)
+        redis.subscriber.start()
+        try await redis.subscriber.waitUntilConnected(timeout: .seconds(10))
+        try await redis.subscriber.subscribe([RedisKeys.controlTopic])
+    }
+
+    func shutdown() async {
+        redis.relay.setHandler(nil)
+        await redis.subscriber.stop()
+        await redis.pool.close()
+    }
+
+    func acquire(_ topic: Topic) async throws {
+        try await redis.subscriber.subscribe([RedisKeys.topicName(topic)])
+    }
+
+    func release(_ topic: Topic) async {
+        do {
+            try await redis.subscriber.unsubscribe([RedisKeys.topicName(topic)])
+        } catch {
+            redis.logger.debug("unsubscribe failed (resynced on reconnect)", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
+        try redis.relay.publishGate.check()
+        let payload = Envelope.encode(frame: frame, excluding: excluding)
+        guard let check, !check.limits.isEmpty else {
+            _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(RedisKeys.topicName(topic)), .buffer(payload)))
+            return nil
+        }
+        return try await redis.checkLimits(check, publishing: (RedisKeys.topicName(topic), payload))
+    }
+
+    func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit? {
+        guard !check.limits.isEmpty else { return nil }
+        return try await redis.checkLimits(check, publishing: nil)
+    }
+
+    var rateLimitFallbackCount: Int { redis.rateLimitFallbacks.load(ordering: .relaxed) }
+
+    func endSessions(userId: String, sessionId: String?) async throws {
+        _ = try await redis.pool.send(
+            RedisCommand("PUBLISH", .string(RedisKeys.controlTopic), .string(ControlMessage.signout(userId: userId, sessionId: sessionId))))
+    }
+}

@@ -1,0 +1,1 @@
+return redis.call('HVALS', KEYS[1])
