@@ -205,9 +205,11 @@ let package = Package(
                 "RedisTestSupport",
                 "SocketIOProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "RealtimeCoordinatorTests", dependencies: ["RealtimeCoordinator", "RealtimeCore"]),
         .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport", "EdgeTestSupport"]),
         .testTarget(
             name: "RealtimeEdgeTests",
@@ -216,6 +218,8 @@ let package = Package(
                 "RealtimeTestSupport",
                 "EdgeTestSupport",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "FuzzCodec", dependencies: ["SocketIOProtocol"], path: "Sources/FuzzCodec", swiftSettings: strict),

@@ -59,8 +59,18 @@ final class SessionInbox: Sendable {
             return (message, resume)
         }
         if resume {
+            // The drain runs on the socket's loop (the session's executor), so reading
+            // resumes at once. A resume deferred to a later loop tick could land after
+            // a burst of reads had paused reading again, and undo that pause.
             let channel = self.channel
-            channel.eventLoop.execute { try? channel.syncOptions?.setOption(.autoRead, value: true) }
+            if channel.eventLoop.inEventLoop {
+                try? channel.syncOptions?.setOption(.autoRead, value: true)
+            } else {
+                channel.eventLoop.execute {
+                    guard !self.state.withLock({ $0.readingPaused }) else { return }
+                    try? channel.syncOptions?.setOption(.autoRead, value: true)
+                }
+            }
         }
         return message
     }
