@@ -14,6 +14,7 @@ public struct RealtimeError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidChannel = "invalid_channel"
         case payloadTooLarge = "payload_too_large"
         case notAllowed = "not_allowed"
+        case invalidChannelToken = "invalid_channel_token"
         case internalServerError = "internal_server_error"
     }
 

@@ -19,6 +19,10 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
     /// When a `user:signout` user event carries a session id, end that session's
     /// connections too. Off by default (an extension: the original never did).
     public var signoutEndsSessions: Bool
+    /// Who may join and publish where, presence on or off, history (PROTOCOL.md §9).
+    public var channelRules: [ChannelRule]
+    /// Asked by `"webhook"` join rules.
+    public var authWebhook: AuthWebhook?
 
     public init(
         enabled: Bool = true,
@@ -26,7 +30,9 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         sessionRequired: Bool = false,
         apiKeys: [APIKey] = [],
         rateLimits: [RateLimit] = [],
-        signoutEndsSessions: Bool = false
+        signoutEndsSessions: Bool = false,
+        channelRules: [ChannelRule] = [],
+        authWebhook: AuthWebhook? = nil
     ) {
         self.enabled = enabled
         self.apiKeyRequired = apiKeyRequired
@@ -34,6 +40,8 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         self.apiKeys = apiKeys
         self.rateLimits = rateLimits
         self.signoutEndsSessions = signoutEndsSessions
+        self.channelRules = channelRules
+        self.authWebhook = authWebhook
     }
 
     /// The embedded default: realtime on, no key or session required.
@@ -49,6 +57,8 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         apiKeys = try c.decodeIfPresent([APIKey].self, forKey: .apiKeys) ?? d.apiKeys
         rateLimits = try c.decodeIfPresent([RateLimit].self, forKey: .rateLimits) ?? d.rateLimits
         signoutEndsSessions = try c.decodeIfPresent(Bool.self, forKey: .signoutEndsSessions) ?? d.signoutEndsSessions
+        channelRules = try c.decodeIfPresent([ChannelRule].self, forKey: .channelRules) ?? d.channelRules
+        authWebhook = try c.decodeIfPresent(AuthWebhook.self, forKey: .authWebhook)
     }
 }
 

@@ -4,7 +4,7 @@ import SocketIOProtocol
 
 /// Verifies session tokens: JWT HS256 with a shared secret; `sub` is the user id, `exp` is checked.
 public struct SessionVerifier: Sendable {
-    private let keys: JWTKeyCollection?
+    let keys: JWTKeyCollection?
 
     /// HS256 keys shorter than this are refused (jwt-kit requires it; so does RFC 7518 §3.2).
     public static let minimumSecretBytes = 32

@@ -23,6 +23,9 @@ public struct NodeHeartbeat: Sendable, Equatable {
     public var counters: Counters
     public var backend: BackendStatus
     public var draining: Bool
+    /// Channel-rule refusals since start: rule match → action (`join`, `publish`,
+    /// `members`) → count.
+    public var channelRuleRefusals: [String: [String: Int64]] = [:]
     /// Unix milliseconds on the edge's clock when it wrote this heartbeat.
     public var timestamp: Int64
 
@@ -107,6 +110,7 @@ extension NodeHeartbeat {
                 "downSince": backend.downSince.map(n) ?? .null,
             ]),
             "draining": .bool(draining),
+            "channelRuleRefusals": .object(channelRuleRefusals.mapValues { .object($0.mapValues(n)) }),
             "ts": n(timestamp),
         ])
     }
@@ -155,5 +159,8 @@ extension NodeHeartbeat {
             draining: value["draining"]?.boolValue ?? false,
             timestamp: Int64(ts))
         self.schema = Int(int("schema"))
+        for (rule, actions) in value["channelRuleRefusals"]?.objectValue ?? [:] {
+            channelRuleRefusals[rule] = (actions.objectValue ?? [:]).mapValues { int($0) }
+        }
     }
 }

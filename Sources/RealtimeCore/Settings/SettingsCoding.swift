@@ -1,4 +1,5 @@
 import Foundation
+import SocketIOProtocol
 
 /// Settings JSON with validation (the plain coding is `SettingsJSON`, shared with the SDK).
 public enum SettingsCoding {
@@ -12,6 +13,9 @@ public enum SettingsCoding {
 
     /// Decodes and validates, turning every problem into a field-level message.
     public static func decodeValidated(_ data: Data) throws(SettingsValidationError) -> RealtimeSettings {
+        if let document = try? JSONValue.parse(Array(data)), let unknown = SettingsKeys.firstUnknown(in: document) {
+            throw unknown
+        }
         let settings: RealtimeSettings
         do {
             settings = try decode(data)

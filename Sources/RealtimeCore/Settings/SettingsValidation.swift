@@ -36,5 +36,6 @@ extension RealtimeSettings {
         if rateLimits.count > 16 {
             throw .init(field: "rateLimits", message: "at most 16 limits")
         }
+        try validateChannelRules()
     }
 }

@@ -80,22 +80,33 @@ extension ClientSession {
     private func join(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
         guard let connection, !channels.contains(channel) else { return try await countOnly(rateLimits) }
+        let rule = services.settings.rule(for: channel)
+        if let rule { try await authorizeJoin(channel, rule: rule, token: payload["token"]?.stringValue) }
         let limit = services.configuration.limits.maxChannelsPerConnection
         guard channels.count < limit else {
             throw RealtimeError(.notAllowed, "a connection may be in at most \(limit) channels")
         }
+        // Without presence nothing is stored or announced: the join costs the same in a
+        // channel of any size.
+        let tracked = rule?.presence ?? true
         // Local membership first, so the joiner's own channel:join (echo) reaches it.
         channels.insert(channel)
+        if !tracked { untrackedChannels.insert(channel) }
         services.hub.addMember(connection, to: channel)
         do {
             try await services.interest.retain(.channel(channel))
-            let record = connection.record(node: services.nodeId)
-            _ = try await services.presence.join(
-                channel: channel, member: record,
-                announce: EventFrames.presence(.join, channel: channel, member: record),
-                excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
+            if tracked {
+                let record = connection.record(node: services.nodeId)
+                _ = try await services.presence.join(
+                    channel: channel, member: record,
+                    announce: EventFrames.presence(.join, channel: channel, member: record),
+                    excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
+            } else {
+                _ = try await countOnly(rateLimits)
+            }
         } catch {
             channels.remove(channel)
+            untrackedChannels.remove(channel)
             services.hub.removeMember(connection.id, from: channel)
             await services.interest.release(.channel(channel))
             throw error
@@ -106,6 +117,14 @@ extension ClientSession {
     private func leave(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
         guard let connection, channels.contains(channel) else { return try await countOnly(rateLimits) }
+        if untrackedChannels.contains(channel) {
+            _ = try await countOnly(rateLimits)
+            channels.remove(channel)
+            untrackedChannels.remove(channel)
+            services.hub.removeMember(connection.id, from: channel)
+            Task { [interest = services.interest] in await interest.release(.channel(channel)) }
+            return ok
+        }
         let frame = EventFrames.presence(.leave, channel: channel, member: connection.record(node: services.nodeId))
         // Local membership goes first so the leaver never gets the announcement through
         // the channel; a refused leave (rate limit, backend down) puts it back.
@@ -135,13 +154,14 @@ extension ClientSession {
         guard size <= limit else {
             throw RealtimeError(.payloadTooLarge, "metadata is \(size) bytes; the limit is \(limit)")
         }
-        guard !channels.isEmpty else {
+        let announced = channels.subtracting(untrackedChannels)
+        guard !announced.isEmpty else {
             _ = try await countOnly(rateLimits)
             connection.metadata = data
             return ok
         }
         let record = PresenceRecord(id: connection.id, data: data, node: services.nodeId, userId: connection.userId)
-        let announcements = channels.map {
+        let announcements = announced.map {
             ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.update, channel: $0, member: record))
         }
         try await services.presence.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
@@ -158,6 +178,7 @@ extension ClientSession {
         // No channel (absent or null) makes the message a broadcast.
         var channel: String?
         if let value = payload["channel"], !value.isNull { channel = try channelName(payload) }
+        if let channel, let rule = services.settings.rule(for: channel) { try authorizePublish(channel, rule: rule) }
         let body = payload["message"] ?? .null
         let bodyBytes = body.serialized
         let limit = services.configuration.limits.maxPayloadBytes
@@ -176,6 +197,9 @@ extension ClientSession {
 
     private func members(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
+        if let rule = services.settings.rule(for: channel), !rule.presence {
+            throw refusal(rule, .members, RealtimeError(.notAllowed, "presence is off in \(channel) (rule \"\(rule.match)\"): members are not listed"))
+        }
         let members = try await services.presence.members(of: channel, limitedBy: rateLimits)
         return .object(["data": .array(members.map(\.publicJSON))])
     }

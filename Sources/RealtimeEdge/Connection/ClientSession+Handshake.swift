@@ -57,14 +57,16 @@ extension ClientSession {
         guard let connection else { return }
         self.connection = nil
         let left = channels
+        let announced = channels.subtracting(untrackedChannels)
         channels = []
+        untrackedChannels = []
         for channel in left { services.hub.removeMember(connection.id, from: channel) }
         services.hub.unregister(connection)
         services.stats.connections.subtract(1, ordering: .relaxed)
         if queue.closeReason == .slowConsumer { services.stats.slowClientDisconnects.add(1, ordering: .relaxed) }
-        if !left.isEmpty {
+        if !announced.isEmpty {
             let record = connection.record(node: services.nodeId)
-            let announcements = left.map {
+            let announcements = announced.map {
                 ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.leave, channel: $0, member: record))
             }
             do {
@@ -72,8 +74,8 @@ extension ClientSession {
             } catch {
                 logger.error("presence cleanup failed; the coordinator will remove it", metadata: ["error": "\(error)"])
             }
-            for channel in left { await services.interest.release(.channel(channel)) }
         }
+        for channel in left { await services.interest.release(.channel(channel)) }
         if let userId = connection.userId {
             await services.interest.release(.user(userId))
         }

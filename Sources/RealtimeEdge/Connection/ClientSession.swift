@@ -33,6 +33,9 @@ actor ClientSession {
     var refused = false
     /// The Socket.IO channels this connection has joined.
     var channels: Set<String> = []
+    /// Those of `channels` joined under a `presence: false` rule: no presence record,
+    /// so leaving or updating announces nothing there.
+    var untrackedChannels: Set<String> = []
 
     nonisolated var unownedExecutor: UnownedSerialExecutor {
         loop.executor.asUnownedSerialExecutor()

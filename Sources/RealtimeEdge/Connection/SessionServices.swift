@@ -3,7 +3,7 @@ import RealtimeCore
 
 /// Exactly what a client session uses of its edge, handed to it at creation instead of
 /// the whole node: the backend's bus and presence, the local hub and topic interest,
-/// the settings in force, the handshake checks and the node's counters.
+/// the settings in force, the handshake and channel-rule checks and the node's counters.
 struct SessionServices: Sendable {
     let nodeId: String
     let configuration: EdgeConfiguration
@@ -15,6 +15,8 @@ struct SessionServices: Sendable {
     let authenticator: HandshakeAuthenticator
     let admission: ConnectionAdmission
     let stats: NodeStats
+    let ruleRefusals: RuleRefusals
+    let joinWebhook: JoinWebhook
     let logger: Logger
 }
 
@@ -23,6 +25,6 @@ extension EdgeNode {
         SessionServices(
             nodeId: nodeId, configuration: configuration, bus: backend.bus, presence: backend.presence, hub: hub,
             interest: interest, settings: settings, authenticator: authenticator, admission: admission, stats: stats,
-            logger: logger)
+            ruleRefusals: ruleRefusals, joinWebhook: joinWebhook, logger: logger)
     }
 }

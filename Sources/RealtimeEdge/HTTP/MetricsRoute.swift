@@ -16,7 +16,7 @@ extension EdgeNode {
 
     func prometheusText() -> String {
         let s = stats
-        let label = "{node=\"\(nodeId.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"}"
+        let label = "{node=\"\(Self.escapeLabel(nodeId))\"}"
         let series: [(name: String, type: String, help: String, value: Double)] = [
             ("realtime_connections", "gauge", "Open client connections.", Double(connectionCount)),
             ("realtime_channels", "gauge", "Channels with a local member.", Double(channelCount)),
@@ -40,6 +40,22 @@ extension EdgeNode {
             text += "# HELP \(metric.name) \(metric.help)\n# TYPE \(metric.name) \(metric.type)\n"
             text += "\(metric.name)\(label) \(metric.value)\n"
         }
+        let refusals = ruleRefusals.snapshot
+        if !refusals.isEmpty {
+            let name = "realtime_channel_rule_refusals_total"
+            text += "# HELP \(name) Client events refused by a channel rule (label rule: its match).\n# TYPE \(name) counter\n"
+            for (rule, actions) in refusals.sorted(by: { $0.key < $1.key }) {
+                for (action, count) in actions.sorted(by: { $0.key < $1.key }) {
+                    text += "\(name){node=\"\(Self.escapeLabel(nodeId))\",rule=\"\(Self.escapeLabel(rule))\",action=\"\(action)\"} \(Double(count))\n"
+                }
+            }
+        }
         return text
+    }
+
+    /// A Prometheus label value: backslash, quote and newline escaped.
+    static func escapeLabel(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

@@ -44,7 +44,7 @@ extension EdgeNode {
         counters.rateLimitFallbacks = n(backend.bus.rateLimitFallbackCount)
         counters.backendOutages = n(s.backendOutages.load(ordering: .relaxed))
         let downSince = s.backendDownSince.load(ordering: .relaxed)
-        return NodeHeartbeat(
+        var heartbeat = NodeHeartbeat(
             node: nodeId,
             address: configuration.advertisedAddress ?? "http://\(configuration.host):\(configuration.port)",
             version: RealtimeVersion.current,
@@ -55,6 +55,8 @@ extension EdgeNode {
             backend: .init(kind: backend.kind, up: isBackendUp, downSince: downSince == 0 ? nil : Int64(downSince)),
             draining: isDraining,
             timestamp: Int64((unixNow() * 1000).rounded()))
+        heartbeat.channelRuleRefusals = ruleRefusals.snapshot
+        return heartbeat
     }
 }
 

@@ -16,6 +16,8 @@ public final class EdgeNode: Sendable {
     let interest: TopicInterest
     let authenticator: HandshakeAuthenticator
     let admission: ConnectionAdmission
+    public let ruleRefusals = RuleRefusals()
+    let joinWebhook = JoinWebhook()
     let logger: Logger
     private let draining = Atomic<Bool>(false)
     /// Set once the node left the cluster registry: no heartbeat may re-add it.
@@ -121,7 +123,8 @@ public final class EdgeNode: Sendable {
     /// Writes every live local membership back; announced with `channel:join` only when
     /// the node had been evicted (its members' leaves were announced then).
     private func restorePresence() {
-        let memberships = hub.memberships(node: nodeId)
+        // Channels under a `presence: false` rule keep no presence record.
+        let memberships = hub.memberships(node: nodeId).filter { settings.rule(for: $0.channel)?.presence ?? true }
         Task { [backend, logger] in
             do {
                 try await backend.presence.restore(memberships)

@@ -2,17 +2,28 @@ import RealtimeCore
 import Synchronization
 
 /// The settings in force on this edge: read on every handshake, replaced when
-/// the cluster announces a change.
+/// the cluster announces a change. The channel rules are indexed once per change,
+/// not per join or publish.
 public final class EnforcedSettings: Sendable {
-    private let box: Mutex<RealtimeSettings>
+    private struct InForce {
+        var settings: RealtimeSettings
+        var rules: ChannelRuleBook
+    }
+    private let box: Mutex<InForce>
 
     public init(_ settings: RealtimeSettings) {
-        box = Mutex(settings)
+        box = Mutex(InForce(settings: settings, rules: ChannelRuleBook(settings.channelRules)))
     }
 
-    public var current: RealtimeSettings { box.withLock { $0 } }
+    public var current: RealtimeSettings { box.withLock { $0.settings } }
+
+    /// The rule for a channel, or nil when the channel is open (no rule matches).
+    public func rule(for channel: String) -> ChannelRule? {
+        box.withLock { $0.rules.isEmpty ? nil : $0.rules.rule(for: channel) }
+    }
 
     public func replace(_ settings: RealtimeSettings) {
-        box.withLock { $0 = settings }
+        let rules = ChannelRuleBook(settings.channelRules)
+        box.withLock { $0 = InForce(settings: settings, rules: rules) }
     }
 }

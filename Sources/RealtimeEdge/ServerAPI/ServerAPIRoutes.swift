@@ -28,6 +28,10 @@ extension EdgeNode {
         api.get("/channels/:channel/members") { _, context in
             try await self.apiCall {
                 let channel = try self.pathChannel(context)
+                if let rule = self.settings.rule(for: channel), !rule.presence {
+                    self.ruleRefusals.count(rule: rule.match, action: .members)
+                    throw APIError(status: .forbidden, code: "not_allowed", message: "presence is off in \(channel) (rule \"\(rule.match)\"): members are not listed")
+                }
                 let members = try await self.backend.presence.members(of: channel)
                 return JSONResponse.ok(.array(members.map(\.publicJSON)))
             }
