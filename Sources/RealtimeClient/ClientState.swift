@@ -17,6 +17,8 @@ struct ClientState {
     var phase: Phase = .idle
     /// Channels joined through this client, re-joined after a reconnect, in join order.
     var channels: [String] = []
+    /// Channel tokens of the joined channels that needed one, for re-joins.
+    var channelTokens: [String: String] = [:]
     /// The last metadata accepted by the server, re-sent after a reconnect.
     var profile: JSONValue?
     /// Calls waiting for a connection (bounded by `maxBuffered`), in call order.

@@ -4,16 +4,30 @@ import SocketIOProtocol
 extension RealtimeClient {
     /// Joins `channel`: its members (this client too when echo is on) get
     /// `channel:join`. Remembered and re-joined after a reconnect.
-    public func join(_ channel: String) async throws(RealtimeClientError) {
-        _ = try await call("join", ["channel": .string(channel)])
+    ///
+    /// - Parameter token: a channel token, for channels whose rule joins by `"token"`
+    ///   (a JWT your backend signs for this exact channel and user). It is kept and sent
+    ///   again when the channel is re-joined after a reconnect.
+    public func join(_ channel: String, token: String? = nil) async throws(RealtimeClientError) {
+        _ = try await call("join", Self.joinPayload(channel, token: token))
         state.withLock { state in
             if !state.channels.contains(channel) { state.channels.append(channel) }
+            state.channelTokens[channel] = token
         }
+    }
+
+    static func joinPayload(_ channel: String, token: String?) -> JSONValue {
+        var payload: [String: JSONValue] = ["channel": .string(channel)]
+        if let token { payload["token"] = .string(token) }
+        return .object(payload)
     }
 
     /// Leaves `channel`; it is forgotten at once, so a reconnect never re-joins it.
     public func leave(_ channel: String) async throws(RealtimeClientError) {
-        state.withLock { $0.channels.removeAll { $0 == channel } }
+        state.withLock { state in
+            state.channels.removeAll { $0 == channel }
+            state.channelTokens[channel] = nil
+        }
         _ = try await call("leave", ["channel": .string(channel)])
     }
 

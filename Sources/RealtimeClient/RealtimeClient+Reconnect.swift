@@ -71,7 +71,7 @@ extension RealtimeClient {
     /// Re-sends the last profile and re-joins the remembered channels before any
     /// waiting call goes out, so other members see this client as before.
     private func restore(on connection: SocketIOConnection) async {
-        let (profile, channels) = state.withLock { ($0.profile, $0.channels) }
+        let (profile, channels, tokens) = state.withLock { ($0.profile, $0.channels, $0.channelTokens) }
         if let profile {
             do {
                 _ = try await request(on: connection, "update", ["data": profile])
@@ -81,7 +81,7 @@ extension RealtimeClient {
         }
         for channel in channels {
             do {
-                _ = try await request(on: connection, "join", ["channel": .string(channel)])
+                _ = try await request(on: connection, "join", Self.joinPayload(channel, token: tokens[channel]))
             } catch {
                 emit(.error(RealtimeClientError(error.code, "re-joining \(channel) failed: \(error.message)", event: "join")))
             }

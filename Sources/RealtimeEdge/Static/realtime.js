@@ -58,6 +58,7 @@ export class Realtime {
     this._acks = new Map();         // id -> {resolve, reject, timer}
     this._queue = [];               // emits waiting for a connection
     this._channels = new Set();     // remembered for re-join
+    this._channelTokens = new Map(); // channel → token, for re-joins of token channels
     this._profile = undefined;      // last updateProfile data, re-sent on reconnect
     this._handlers = new Map();     // event name -> Set(handler)
     this._life = { connect: new Set(), disconnect: new Set(), reconnectAttempt: new Set(),
@@ -170,7 +171,7 @@ export class Realtime {
     if (reconnected) {
       // Restore what the server forgot: the profile first, so members see it on join.
       if (this._profile !== undefined) this._restore("update", { data: this._profile });
-      for (const channel of this._channels) this._restore("join", { channel });
+      for (const channel of this._channels) this._restore("join", this._joinPayload(channel));
     }
     const queued = this._queue;
     this._queue = [];
@@ -297,18 +298,32 @@ export class Realtime {
     }
   }
 
-  /** Becomes a member of `channel` (remembered and re-joined after a reconnect). */
-  join(channel) {
+  /**
+   * Becomes a member of `channel` (remembered and re-joined after a reconnect).
+   * `options.token`: a channel token, for channels whose rule joins by "token" (a JWT
+   * your backend signs for this channel and user); kept for re-joins.
+   */
+  join(channel, options = {}) {
     this._channels.add(channel);
-    return this._emit("join", { channel }).catch((e) => {
-      if (e.code !== "not_connected" && e.code !== "timeout") this._channels.delete(channel);
+    if (options.token !== undefined) this._channelTokens.set(channel, options.token);
+    return this._emit("join", this._joinPayload(channel)).catch((e) => {
+      if (e.code !== "not_connected" && e.code !== "timeout") {
+        this._channels.delete(channel);
+        this._channelTokens.delete(channel);
+      }
       throw e;
     });
+  }
+
+  _joinPayload(channel) {
+    const token = this._channelTokens.get(channel);
+    return token === undefined ? { channel } : { channel, token };
   }
 
   /** Stops being a member of `channel`. */
   leave(channel) {
     this._channels.delete(channel);
+    this._channelTokens.delete(channel);
     return this._emit("leave", { channel });
   }
 
