@@ -359,3 +359,42 @@ def test_realtime_js_surfaces_connect_error_codes_and_uses_auth(browser, tmp_pat
                           "none": "missing_api_key", "good": True, "ack": {"ok": True}}, result
     finally:
         c.stop()
+
+
+def test_private_room_with_channel_tokens_in_the_browser(browser, tmp_path):
+    """docs/CHANNELS.md's private room, end to end: realtime.js pages with sessions join
+    `room:7` only with a channel token signed for them; non-members may not post."""
+    settings = {"sessionRequired": True,
+                "channelRules": [{"match": "room:*", "join": "token", "publish": "members"}]}
+    c = Cluster("memory", tmp_path / "cluster", settings=settings, extra_args=["--demo"]).start()
+    try:
+        page = browser.open(f"{c.edges[0].base}/demo/")
+        ada_token = make_jwt("u-ada", JWT_SECRET, channel="room:7")
+        bob_token = make_jwt("u-bob", JWT_SECRET, channel="room:7")
+        result = page.eval("""(async () => {
+          const { Realtime } = await import(location.origin + '/client/realtime.js');
+          const out = {};
+          const ada = new Realtime(location.origin, { session: ADA_SESSION });
+          const bob = new Realtime(location.origin, { session: BOB_SESSION });
+          const got = [];
+          ada.on('chat', (e) => got.push(e.message.text));
+          await ada.open(); await bob.open();
+          out.adaJoin = await ada.join('room:7', { token: ADA_TOKEN });
+          const code = async (p) => { try { await p; return 'ok'; } catch (e) { return e.code; } };
+          out.bobNoToken = await code(bob.join('room:7'));
+          out.bobAdasToken = await code(bob.join('room:7', { token: ADA_TOKEN }));
+          out.bobPostsOutside = await code(bob.send('room:7', 'chat', { text: 'sneaky' }));
+          out.bobJoin = await code(bob.join('room:7', { token: BOB_TOKEN }));
+          out.bobPosts = await code(bob.send('room:7', 'chat', { text: 'hi ada' }));
+          for (let i = 0; i < 100 && got.length < 1; i++) await new Promise((r) => setTimeout(r, 30));
+          out.got = got;
+          ada.close(); bob.close();
+          return out;
+        })()""".replace("ADA_SESSION", json.dumps(make_jwt("u-ada", JWT_SECRET)))
+               .replace("BOB_SESSION", json.dumps(make_jwt("u-bob", JWT_SECRET)))
+               .replace("ADA_TOKEN", json.dumps(ada_token)).replace("BOB_TOKEN", json.dumps(bob_token)))
+        assert result == {"adaJoin": {"ok": True}, "bobNoToken": "invalid_channel_token",
+                          "bobAdasToken": "invalid_channel_token", "bobPostsOutside": "not_allowed",
+                          "bobJoin": "ok", "bobPosts": "ok", "got": ["hi ada"]}, result
+    finally:
+        c.stop()
