@@ -7,7 +7,7 @@ extension BackendContractTests {
         Topic.channel("room"), .channel("presence-a:b"), .broadcast, .user("u1"),
     ])
     func publish(kind: BackendKind, topic: Topic) async throws {
-        try await withEdge(kind) { edge in
+        try await withEdge(kind) { edge async throws in
             try await edge.bus.acquire(topic)
             try await edge.bus.publish(topic, frame: F.frame("payload"), excluding: "sender")
             try await edge.bus.publish(topic, frame: F.frame("second"), excluding: nil)
@@ -25,7 +25,7 @@ extension BackendContractTests {
     @Test("topics of the same name but different kinds stay apart", arguments: BackendKind.allCases)
     func topicsApart(kind: BackendKind) async throws {
         let topics: [Topic] = [.channel("x"), .user("x"), .broadcast, .channel("y")]
-        try await withEdge(kind) { edge in
+        try await withEdge(kind) { edge async throws in
             for topic in topics { try await edge.bus.acquire(topic) }
             for (i, topic) in topics.enumerated() {
                 try await edge.bus.publish(topic, frame: F.frame("f\(i)"), excluding: i == 0 ? "s" : nil)
@@ -39,7 +39,7 @@ extension BackendContractTests {
 
     @Test("only acquired topics are delivered (Redis); memory hands back every publish", arguments: BackendKind.allCases)
     func acquireAndRelease(kind: BackendKind) async throws {
-        try await withEdge(kind) { edge in
+        try await withEdge(kind) { edge async throws in
             try await edge.bus.acquire(.channel("room"))
             try await edge.bus.publish(.channel("elsewhere"), frame: F.frame("never-acquired"), excluding: nil)
             try await edge.bus.publish(.channel("room"), frame: F.frame("acquired"), excluding: nil)
@@ -59,7 +59,7 @@ extension BackendContractTests {
 
     @Test("nothing is delivered after shutdown", arguments: BackendKind.allCases)
     func afterShutdown(kind: BackendKind) async throws {
-        try await withEdge(kind) { edge in
+        try await withEdge(kind) { edge async throws in
             try await edge.bus.acquire(.broadcast)
             try await edge.bus.publish(.broadcast, frame: F.frame("early"), excluding: nil)
             try await edge.settle()
@@ -84,7 +84,7 @@ extension BackendContractTests {
 
     @Test("endSessions reaches the edge as .endSessions (Redis: every edge, over the control topic)", arguments: BackendKind.allCases)
     func endSessions(kind: BackendKind) async throws {
-        try await withEdge(kind) { edge in
+        try await withEdge(kind) { edge async throws in
             let peer = try await edge.peer()
             try await edge.bus.endSessions(userId: "u1", sessionId: "s1")
             try await edge.bus.endSessions(userId: "u2", sessionId: nil)
@@ -101,7 +101,7 @@ extension BackendContractTests {
 
     @Test("the backend names its kind", arguments: BackendKind.allCases)
     func kindName(kind: BackendKind) async throws {
-        try await withEdge(kind) { edge in
+        try await withEdge(kind) { edge async throws in
             #expect(edge.backend.kind == kind.rawValue)
             #expect(edge.bus.kind == kind.rawValue)
         }
@@ -109,10 +109,8 @@ extension BackendContractTests {
 
     @Test("node registration: register, beat and deregister succeed", arguments: BackendKind.allCases)
     func registration(kind: BackendKind) async throws {
-        try await withEdge(kind) { edge in
-            let heartbeat = NodeHeartbeat(
-                node: edge.nodeId, address: "127.0.0.1:0", version: "test", uptimeSeconds: 1, connections: 0, channels: 0,
-                counters: .init(), backend: .init(kind: kind.rawValue, up: true), draining: false, timestamp: 0)
+        try await withEdge(kind) { edge async throws in
+            let heartbeat = Self.heartbeat(node: edge.nodeId)
             try await edge.backend.registration.register()
             try await edge.backend.registration.beat(heartbeat)
             await edge.backend.registration.deregister()
@@ -120,5 +118,34 @@ extension BackendContractTests {
             try await edge.settle()
             #expect(edge.events.all.isEmpty)
         }
+    }
+
+    /// A node that crashed never deregistered; only Redis outlives the process.
+    @Test("Redis: registering under a crashed predecessor's node id removes its members and announces their leaves")
+    func registerAfterCrash() async throws {
+        try await withEdge(.redis) { crashed async throws in
+            try await crashed.bus.acquire(.channel("room"))
+            try await crashed.backend.registration.register()
+            try await crashed.backend.registration.beat(Self.heartbeat(node: "node-a"))
+            _ = try await crashed.presence.join(channel: "room", member: F.member("a"), announce: F.frame("join-a"), excluding: nil)
+            _ = try await crashed.presence.join(channel: "room", member: PresenceRecord(id: "b", node: "node-b"), announce: F.frame("join-b"), excluding: nil)
+
+            // The same node id again, as after a crash and restart (EdgeNode: bus.start, then register).
+            let restarted = try #require(try await crashed.peer(nodeId: "node-a"))
+            try await restarted.bus.acquire(.channel("room"))
+            try await restarted.backend.registration.register()
+            try await restarted.settle()
+            #expect(restarted.events.deliveries.map(\.topic) == [.channel("room")], "a's leave is announced")
+            #expect(try await restarted.presence.members(of: "room").map(\.id) == ["b"])
+            // The restarted edge must not hear an eviction notice about itself (it would
+            // re-assert presence for nothing).
+            #expect(restarted.events.evictions == 0)
+        }
+    }
+
+    static func heartbeat(node: String) -> NodeHeartbeat {
+        NodeHeartbeat(
+            node: node, address: "127.0.0.1:0", version: "test", uptimeSeconds: 1, connections: 0, channels: 0,
+            counters: .init(), backend: .init(kind: "redis", up: true), draining: false, timestamp: 0)
     }
 }

@@ -122,8 +122,8 @@ struct SessionInboxTests {
         for _ in 0..<(SessionInbox.highWater - SessionInbox.lowWater - 1) { #expect(inbox.next() != nil) }
         channel.embeddedEventLoop.run()
         #expect(autoRead(channel) == false)
-        // Taking one more leaves lowWater waiting: resume. The drain runs on the loop
-        // (the session's executor), so it takes effect inline, not a tick later.
+        // Taking one more leaves lowWater waiting: resume. On the loop (an EmbeddedChannel's
+        // caller is), it takes effect inline, not a tick later.
         #expect(describe(inbox.next()) == "text:\(SessionInbox.highWater - SessionInbox.lowWater - 1)")
         #expect(autoRead(channel) == true)
     }
@@ -168,7 +168,7 @@ struct SessionInboxTests {
         defer { finish(channel) }
         let inbox = SessionInbox(channel: channel)
         for index in 0..<SessionInbox.highWater { _ = inbox.put(.text("\(index)")) }
-        // The drain task (on the loop) works the inbox down to lowWater: reading resumes...
+        // The drain works the inbox down to lowWater: reading resumes...
         for _ in 0..<(SessionInbox.highWater - SessionInbox.lowWater) { _ = inbox.next() }
         #expect(autoRead(channel) == true)
         // ...then the loop reads a burst that refills the inbox to high water: paused again.

@@ -11,12 +11,25 @@ import Synchronization
 /// `X-Realtime-Signature: sha256=<hex HMAC-SHA256 of the body>`. A 200 with
 /// `{"allow": true}` allows; anything else, or no answer within `timeoutMs`, denies.
 /// Answers are reused for `cacheSeconds` (per url, action, channel and user, or
-/// connection when there is no user).
+/// connection when there is no user); no answer (timeout, unreachable) is not cached.
 final class JoinWebhook: Sendable {
     enum Decision: Sendable, Equatable {
         case allowed
         case denied(String)
     }
+
+    /// The application's answer, or no answer at all (unreachable, timed out): only an
+    /// answer is cached, so a slow moment of the webhook does not shut a room for long.
+    private struct Outcome: Sendable {
+        var decision: Decision
+        var answered: Bool
+    }
+
+    /// Its own client: redirects are not followed (a 3xx is not an allow), and it lives
+    /// as long as the process, so it is never shut down.
+    private static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     private struct CacheKey: Hashable {
         var url: String
@@ -36,11 +49,11 @@ final class JoinWebhook: Sendable {
         if webhook.cacheSeconds > 0, let cached = cache.withLock({ $0[key] }), cached.until > now {
             return cached.decision
         }
-        let decision = await ask(webhook, body: Self.body(action: action, channel: channel, userId: userId, connectionId: connectionId))
-        if webhook.cacheSeconds > 0 {
-            remember(decision, for: key, until: now + .seconds(webhook.cacheSeconds))
+        let outcome = await ask(webhook, body: Self.body(action: action, channel: channel, userId: userId, connectionId: connectionId))
+        if webhook.cacheSeconds > 0, outcome.answered {
+            remember(outcome.decision, for: key, until: now + .seconds(webhook.cacheSeconds))
         }
-        return decision
+        return outcome.decision
     }
 
     static func body(action: String, channel: String, userId: String?, connectionId: String) -> [UInt8] {
@@ -67,33 +80,33 @@ final class JoinWebhook: Sendable {
         return request
     }
 
-    private func ask(_ webhook: AuthWebhook, body: [UInt8]) async -> Decision {
+    private func ask(_ webhook: AuthWebhook, body: [UInt8]) async -> Outcome {
         let timeout = Duration.milliseconds(webhook.timeoutMs)
         do {
             // The whole exchange, body included, within the timeout: a webhook that
             // answers its head and then trickles cannot hold a join.
-            return try await withThrowingTaskGroup(of: Decision.self) { group in
+            return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
-                    let response = try await HTTPClient.shared.execute(Self.request(webhook, body: body), timeout: .milliseconds(Int64(webhook.timeoutMs)))
+                    let response = try await Self.client.execute(Self.request(webhook, body: body), timeout: .milliseconds(Int64(webhook.timeoutMs)))
                     guard response.status == .ok else {
-                        return .denied("the application's webhook answered \(response.status.code)")
+                        return Outcome(decision: .denied("the application's webhook answered \(response.status.code)"), answered: true)
                     }
                     let answer = try await response.body.collect(upTo: Self.maxAnswerBytes)
                     guard let json = try? JSONValue.parse(answer.readableBytesView), json["allow"]?.boolValue == true else {
-                        return .denied("the application's webhook did not allow it")
+                        return Outcome(decision: .denied("the application's webhook did not allow it"), answered: true)
                     }
-                    return .allowed
+                    return Outcome(decision: .allowed, answered: true)
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    return .denied("the application's webhook did not answer within \(webhook.timeoutMs) ms")
+                    return Outcome(decision: .denied("the application's webhook did not answer within \(webhook.timeoutMs) ms"), answered: false)
                 }
-                let first = try await group.next() ?? .denied("the application's webhook did not answer")
+                let first = try await group.next() ?? Outcome(decision: .denied("the application's webhook did not answer"), answered: false)
                 group.cancelAll()
                 return first
             }
         } catch {
-            return .denied("the application's webhook could not be reached")
+            return Outcome(decision: .denied("the application's webhook could not be reached"), answered: false)
         }
     }
 

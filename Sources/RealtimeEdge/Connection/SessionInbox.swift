@@ -59,9 +59,9 @@ final class SessionInbox: Sendable {
             return (message, resume)
         }
         if resume {
-            // The drain runs on the socket's loop (the session's executor), so reading
-            // resumes at once. A resume deferred to a later loop tick could land after
-            // a burst of reads had paused reading again, and undo that pause.
+            // Off the loop (the session's actor), the resume is deferred to the loop and
+            // must check again there: a burst of reads may have paused reading in the
+            // meantime, and resuming then would undo that pause.
             let channel = self.channel
             if channel.eventLoop.inEventLoop {
                 try? channel.syncOptions?.setOption(.autoRead, value: true)

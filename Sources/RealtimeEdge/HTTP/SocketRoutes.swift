@@ -22,7 +22,7 @@ extension EdgeNode {
         let session = ClientSession(services: sessionServices, clientAddress: address, socket: channel)
         try sync.addHandler(WebSocketSessionHandler(session: session, maxMessageSize: configuration.maxPayload))
         admission.opened()  // closed() once the session has cleaned up, after its `.ended`
-        session.assumeIsolated { $0.start() }
+        session.start()
     }
 
     func addPollingRefusal(to router: Router<EdgeRequestContext>) {

@@ -22,7 +22,10 @@ public struct NodeEvictor: Sendable {
     public struct LeadershipLost: Error {}
 
     /// Returns how many members this call removed.
-    public func evict(_ nodeId: String) async throws -> Int {
+    /// - Parameter notify: tell the node it was evicted (on the control topic), so a node
+    ///   that was only cut off re-asserts its members. False when a node clears what its
+    ///   own crashed predecessor left: it would hear the notice about itself.
+    public func evict(_ nodeId: String, notify: Bool = true) async throws -> Int {
         let index = RedisKeys.nodeIndex(nodeId)
         let entries = try await indexEntries(index)
         var removed = 0
@@ -37,7 +40,7 @@ public struct NodeEvictor: Sendable {
         _ = try await pool.run(
             EvictionScripts.finishEviction,
             keys: [.string(index), .string(RedisKeys.nodes), .string(RedisKeys.cleanups), .string(RedisKeys.nodeEvicted(nodeId))],
-            args: [.string(nodeId), .string(RedisKeys.controlTopic), .string(ControlMessage.evicted(nodeId: nodeId))])
+            args: [.string(nodeId), .string(RedisKeys.controlTopic), .string(notify ? ControlMessage.evicted(nodeId: nodeId) : "")])
         return removed
     }
 

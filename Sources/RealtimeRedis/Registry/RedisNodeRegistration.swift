@@ -14,7 +14,7 @@ final class RedisNodeRegistration: NodeRegistration {
     /// Registration itself is the first heartbeat; this only clears what a crashed
     /// predecessor with this node id left behind.
     func register() async throws {
-        let removed = try await NodeEvictor(pool: redis.pool).evict(redis.nodeId)
+        let removed = try await NodeEvictor(pool: redis.pool).evict(redis.nodeId, notify: false)
         // This process starts with no members: nothing of an old eviction to announce.
         _ = try await redis.pool.send(RedisCommand("DEL", .string(RedisKeys.nodeEvicted(redis.nodeId))))
         if removed > 0 {

@@ -17,7 +17,7 @@ enum EvictionScripts {
 
     /// KEYS: the node's presence index, the nodes set, the cleanups hash, the node's
     /// eviction marker.
-    /// ARGV: node id, control topic, eviction notice.
+    /// ARGV: node id, control topic, eviction notice (empty: none is published).
     /// Deregisters the node and leaves the marker (a day): a node that was only cut
     /// off finds it when it reconnects, and announces the members it restores,
     /// whose leaves were announced here. Only the call that actually removed it from

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import RealtimeCore
 import RealtimeRedis
 import RedisClient
@@ -14,7 +15,9 @@ struct Edge: Sendable {
     let nodeId: String
     let backend: Backend
     let events: EventRecorder
-    /// Other edges of the same cluster this test started (Redis only), shut down with it.
+    /// Tells this edge apart from others of its test (a restarted node keeps its id).
+    fileprivate let serial: Int
+    /// Every edge this test started (this one, its peers), all shut down when it ends.
     fileprivate let cluster: Cluster
 
     var bus: any MessageBus { backend.bus }
@@ -46,7 +49,7 @@ struct Edge: Sendable {
 
     /// Shuts this edge's backend down (once; the harness skips it afterwards).
     func shutdown() async {
-        if cluster.markShutDown(nodeId) { await bus.shutdown() }
+        if cluster.markShutDown(serial) { await bus.shutdown() }
     }
 
     /// Redis only: simulates a restart that lost every key (FLUSHALL); memory cannot
@@ -69,8 +72,9 @@ struct Edge: Sendable {
             backend = try .redis(url: server.url, nodeId: nodeId, logger: quietLogger)
         }
         let events = EventRecorder()
-        let edge = Edge(kind: kind, nodeId: nodeId, backend: backend, events: events, cluster: cluster)
-        cluster.add(edge)
+        let edge = cluster.add {
+            Edge(kind: kind, nodeId: nodeId, backend: backend, events: events, serial: $0, cluster: cluster)
+        }
         try await backend.bus.start(onEvent: events.handler)
         try await backend.bus.acquire(markerTopic)
         return edge
@@ -113,15 +117,19 @@ func withEdge(_ kind: BackendKind, nodeId: String = "node-a", _ body: (Edge) asy
 /// The edges one test started.
 final class Cluster: Sendable {
     private let edges = Mutex<[Edge]>([])
-    private let shutDown = Mutex<Set<String>>([])
+    private let shutDown = Mutex<Set<Int>>([])
 
-    fileprivate func add(_ edge: Edge) {
-        edges.withLock { $0.append(edge) }
+    fileprivate func add(_ make: (Int) -> Edge) -> Edge {
+        edges.withLock { edges in
+            let edge = make(edges.count)
+            edges.append(edge)
+            return edge
+        }
     }
 
-    /// True the first time for a node id.
-    fileprivate func markShutDown(_ nodeId: String) -> Bool {
-        shutDown.withLock { $0.insert(nodeId).inserted }
+    /// True the first time for an edge.
+    fileprivate func markShutDown(_ serial: Int) -> Bool {
+        shutDown.withLock { $0.insert(serial).inserted }
     }
 
     fileprivate func shutdownAll() async {
