@@ -81,7 +81,22 @@ extension ClientSession {
         let channel = try channelName(payload)
         guard let connection, !channels.contains(channel) else { return try await countOnly(rateLimits) }
         let rule = services.settings.rule(for: channel)
-        if let rule { try await authorizeJoin(channel, rule: rule, token: payload["token"]?.stringValue) }
+        // A join refused by its rule still counts against the rate limits (every client
+        // event does); one that asks the application's webhook is counted before the
+        // webhook is asked, so no client can make the edge call it past its limits.
+        var rateLimits = rateLimits
+        if let rule, rule.join != .anyone {
+            if rule.join == .webhook {
+                _ = try await countOnly(rateLimits)
+                rateLimits = nil
+            }
+            do {
+                try await authorizeJoin(channel, rule: rule, token: payload["token"]?.stringValue)
+            } catch {
+                _ = try await countOnly(rateLimits)
+                throw error
+            }
+        }
         let limit = services.configuration.limits.maxChannelsPerConnection
         guard channels.count < limit else {
             throw RealtimeError(.notAllowed, "a connection may be in at most \(limit) channels")
