@@ -19,6 +19,8 @@ extension Coordinator {
     /// order: the lease is released first (the standby takes over at once), then the
     /// registry loop, then the HTTP server.
     public func run() async throws {
+        // A refused password or TLS handshake is a clear error now, not a 503 forever.
+        try await redis.checkCredentials()
         let app = makeApplication { port in
             self.logger.notice("coordinator listening", metadata: [
                 "port": "\(port)", "coordinator": "\(self.id)",

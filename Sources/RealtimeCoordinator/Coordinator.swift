@@ -15,13 +15,18 @@ public final class Coordinator: Sendable {
     let logger: Logger
     let metrics = CoordinatorMetrics()
     let lease: LeaderLease
-    private let redis: RedisCoordination
+    let redis: RedisCoordination
     private let reader: ClusterReader
     private let evictor: NodeEvictor
     private let registry: Mutex<NodeRegistry>
     private let history = Mutex(ClusterHistory())
     /// Whether the latest registry read succeeded.
     private let redisUp = Atomic<Bool>(false)
+    /// The last registry read error logged, so an outage is logged once, including
+    /// one that lasts from the start.
+    private let lastReadError = Mutex<String?>(nil)
+    /// Since when each edge enforces another settings version, and what was last logged.
+    private let settingsMismatches = Mutex(SettingsMismatchLog())
 
     public init(
         configuration: CoordinatorConfiguration, logger: Logger,
@@ -30,7 +35,7 @@ public final class Coordinator: Sendable {
         self.configuration = configuration
         self.logger = logger
         let redis = try RedisCoordination(
-            url: configuration.redisURL, coordinatorId: configuration.coordinatorId, leaseTTL: configuration.leaseTTL,
+            configuration.redis, coordinatorId: configuration.coordinatorId, leaseTTL: configuration.leaseTTL,
             logger: logger, eventLoopGroup: eventLoopGroup)
         self.redis = redis
         self.reader = redis.reader
@@ -53,14 +58,17 @@ public final class Coordinator: Sendable {
         do {
             observation = try await reader.read()
         } catch {
-            if redisUp.exchange(false, ordering: .relaxed) {
-                logger.warning("cannot read the cluster registry from Redis", metadata: ["error": "\(error)"])
+            redisUp.store(false, ordering: .relaxed)
+            let described = "\(error)"
+            if lastReadError.withLock({ last in defer { last = described }; return last != described }) {
+                logger.warning("cannot read the cluster registry from Redis", metadata: ["error": "\(described)"])
             }
             metrics.update(snapshot())
             return []
         }
+        lastReadError.withLock { $0 = nil }
         if !redisUp.exchange(true, ordering: .relaxed) {
-            logger.notice("reading the cluster registry", metadata: ["redis": "\(configuration.redisURL)"])
+            logger.notice("reading the cluster registry", metadata: ["redis": "\(configuration.redis.redactedURL)"])
         }
         let now = ContinuousClock.now
         let wallNow = Self.unixMilliseconds()
@@ -76,6 +84,7 @@ public final class Coordinator: Sendable {
             logger.notice("\(event)")
         }
         let current = snapshot()
+        reportSettingsMismatches(current)
         metrics.update(current)
         history.withLock { $0.record(current) }
         return evictions
@@ -106,6 +115,33 @@ public final class Coordinator: Sendable {
         }
     }
 
+    /// Logs edges whose settings version differs from the stored one for longer than
+    /// a change takes to reach them (heartbeats lag up to a second), and logs again
+    /// once every edge is back in step.
+    private func reportSettingsMismatches(_ snapshot: ClusterSnapshot) {
+        let now = ContinuousClock.now
+        let current = Dictionary(uniqueKeysWithValues: snapshot.settingsMismatches.map { ($0.id, $0.settingsVersion ?? -1) })
+        let (report, cleared) = settingsMismatches.withLock { tracked -> ([String: Int64], Bool) in
+            let wasReported = !tracked.reported.isEmpty
+            tracked.since = tracked.since.filter { current[$0.key] != nil }
+            for id in current.keys where tracked.since[id] == nil { tracked.since[id] = now }
+            let lasting = current.filter { now - (tracked.since[$0.key] ?? now) >= Self.settingsMismatchGrace }
+            defer { tracked.reported = lasting }
+            return (lasting != tracked.reported ? lasting : [:], wasReported && current.isEmpty)
+        }
+        let stored = snapshot.storedSettingsVersion.map { "\($0)" } ?? "none"
+        if !report.isEmpty {
+            logger.warning("edges enforce another settings version than the stored one", metadata: [
+                "stored": "\(stored)",
+                "edges": "\(report.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+            ])
+        } else if cleared {
+            logger.notice("every edge enforces the stored settings", metadata: ["version": "\(stored)"])
+        }
+    }
+
+    static let settingsMismatchGrace: Duration = .seconds(2)
+
     var historyJSON: JSONValue { history.withLock { $0.json } }
 
     func shutdown() async {
@@ -116,4 +152,10 @@ public final class Coordinator: Sendable {
     static func unixMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
+}
+
+/// The coordinator's memory of settings mismatches, for logging each change once.
+struct SettingsMismatchLog {
+    var since: [String: ContinuousClock.Instant] = [:]
+    var reported: [String: Int64] = [:]
 }

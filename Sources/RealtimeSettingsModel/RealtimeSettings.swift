@@ -23,6 +23,11 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
     public var channelRules: [ChannelRule]
     /// Asked by `"webhook"` join rules.
     public var authWebhook: AuthWebhook?
+    /// Which change this is (SPEC §7): a seed file is version 0, and every change
+    /// stored through the API or CLI gets a higher one, so the edges can tell the
+    /// newest settings from stale ones (after Redis lost them, say). Assigned by the
+    /// server: a version in a `PUT` body or settings file is ignored.
+    public var version: Int64 = 0
 
     public init(
         enabled: Bool = true,
@@ -59,6 +64,42 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         signoutEndsSessions = try c.decodeIfPresent(Bool.self, forKey: .signoutEndsSessions) ?? d.signoutEndsSessions
         channelRules = try c.decodeIfPresent([ChannelRule].self, forKey: .channelRules) ?? d.channelRules
         authWebhook = try c.decodeIfPresent(AuthWebhook.self, forKey: .authWebhook)
+        version = try c.decodeIfPresent(Int64.self, forKey: .version) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(apiKeyRequired, forKey: .apiKeyRequired)
+        try c.encode(sessionRequired, forKey: .sessionRequired)
+        try c.encode(apiKeys, forKey: .apiKeys)
+        try c.encode(rateLimits, forKey: .rateLimits)
+        try c.encode(signoutEndsSessions, forKey: .signoutEndsSessions)
+        try c.encode(channelRules, forKey: .channelRules)
+        try c.encodeIfPresent(authWebhook, forKey: .authWebhook)
+        if encoder.userInfo[Self.omitVersion] as? Bool != true {
+            try c.encode(version, forKey: .version)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case enabled, apiKeyRequired, sessionRequired, apiKeys, rateLimits, signoutEndsSessions, channelRules, authWebhook, version
+    }
+
+    /// Set to true in an encoder's userInfo to leave `version` out: the Redis store
+    /// lets its script put the version in, atomically with the write.
+    public static let omitVersion = CodingUserInfoKey(rawValue: "realtime.settings.omitVersion")!
+
+    /// The same settings as another version.
+    public func withVersion(_ version: Int64) -> RealtimeSettings {
+        var copy = self
+        copy.version = version
+        return copy
+    }
+
+    /// Equal apart from the version.
+    public func sameContent(as other: RealtimeSettings) -> Bool {
+        withVersion(0) == other.withVersion(0)
     }
 }
 

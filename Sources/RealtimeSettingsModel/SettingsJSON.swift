@@ -3,8 +3,11 @@ import Foundation
 /// One JSON shape for settings everywhere: files, Redis, the server API and its SDK.
 /// Dates are ISO 8601 with whole seconds on output; either form is read.
 public enum SettingsJSON {
-    public static func encode(_ settings: RealtimeSettings) -> Data {
+    public static func encode(_ settings: RealtimeSettings, includingVersion: Bool = true) -> Data {
         let encoder = JSONEncoder()
+        if !includingVersion {
+            encoder.userInfo[RealtimeSettings.omitVersion] = true
+        }
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
         // Encoding a plain struct of strings, numbers and dates cannot fail.

@@ -91,6 +91,19 @@ struct PoolSlots {
         return delay
     }
 
+    /// Forgets every open connection (the endpoint moved) and hands them back to be
+    /// closed; the next lease connects afresh, to the new endpoint.
+    mutating func takeConnections() -> [RedisConnection] {
+        var connections: [RedisConnection] = []
+        for index in self.slots.indices {
+            if case .connected(let connection) = self.slots[index] {
+                connections.append(connection)
+                self.slots[index] = .idle
+            }
+        }
+        return connections
+    }
+
     /// Marks the pool closed and hands back everything that must be shut.
     mutating func close() -> ([RedisConnection], [Task<RedisConnection, any Error>]) {
         self.isClosed = true

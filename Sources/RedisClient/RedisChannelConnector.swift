@@ -2,7 +2,8 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// Opens the TCP channel shared by `RedisConnection` and `RedisSubscriber`.
+/// Opens the TCP channel (with TLS below the Redis handler for `rediss://`) shared
+/// by `RedisConnection` and `RedisSubscriber`.
 enum RedisChannelConnector {
     /// A bootstrap whose channels get a fresh `Handler` as their only handler.
     ///
@@ -12,6 +13,7 @@ enum RedisChannelConnector {
     /// shared between two channels.
     static func bootstrap<Handler: ChannelHandler & SendableMetatype>(
         configuration: RedisConfiguration,
+        endpoint: RedisEndpoint,
         eventLoop: any EventLoop,
         makeHandler: @escaping @Sendable () -> Handler
     ) -> ClientBootstrap {
@@ -19,6 +21,9 @@ enum RedisChannelConnector {
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = configuration.tls {
+                        try channel.pipeline.syncOperations.addHandler(try tls.makeHandler(host: endpoint.host))
+                    }
                     try channel.pipeline.syncOperations.addHandler(makeHandler())
                 }
             }
@@ -32,20 +37,30 @@ enum RedisChannelConnector {
         logger: Logger,
         makeHandler: @escaping @Sendable () -> Handler
     ) async throws(RedisError) -> (any Channel, NIOLoopBound<Handler>) {
-        let bootstrap = self.bootstrap(configuration: configuration, eventLoop: eventLoop, makeHandler: makeHandler)
         do {
-            let channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
-            let handler = try await channel.eventLoop.submit {
-                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: Handler.self), eventLoop: channel.eventLoop)
-            }.get()
-            return (channel, handler)
+            return try await self.connectReportingCause(configuration: configuration, eventLoop: eventLoop, makeHandler: makeHandler)
         } catch {
             // Callers only need "Redis is unreachable"; the cause goes to the log.
             logger.debug(
                 "Redis connect failed",
-                metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)", "error": "\(error)"]
+                metadata: ["endpoint": "\(configuration.endpointDescription)", "error": "\(error)"]
             )
             throw .notConnected
         }
+    }
+
+    /// Like `connect`, but throws NIO's own error, for diagnosing a first connection.
+    static func connectReportingCause<Handler: ChannelHandler & SendableMetatype>(
+        configuration: RedisConfiguration,
+        eventLoop: any EventLoop,
+        makeHandler: @escaping @Sendable () -> Handler
+    ) async throws -> (any Channel, NIOLoopBound<Handler>) {
+        let endpoint = try await configuration.currentEndpoint(logger: Logger(label: "redis.connector"))
+        let bootstrap = self.bootstrap(configuration: configuration, endpoint: endpoint, eventLoop: eventLoop, makeHandler: makeHandler)
+        let channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: Handler.self), eventLoop: channel.eventLoop)
+        }.get()
+        return (channel, handler)
     }
 }

@@ -27,6 +27,9 @@ final class RedisCommandHandler: ChannelInboundHandler {
     private var outbound: ByteBuffer
     private var flushScheduled = false
     private var timeoutTimer: Scheduled<Void>?
+    /// The first transport error (a TLS handshake failure, a reset), kept so a
+    /// first connection can say why it failed instead of "connection closed".
+    private(set) var firstError: (any Error)?
 
     /// Past this size the outbound buffer is dropped after a flush rather
     /// than kept, so one huge command does not pin memory forever.
@@ -176,6 +179,9 @@ final class RedisCommandHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.logger.debug("Redis connection error", metadata: ["error": "\(error)"])
+        if self.firstError == nil {
+            self.firstError = error
+        }
         self.abort(with: .connectionClosed, context: context)
     }
 

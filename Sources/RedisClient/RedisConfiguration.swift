@@ -1,6 +1,6 @@
 /// Where and how to connect. The same value configures single connections,
 /// the pool and the subscriber.
-public struct RedisConfiguration: Sendable, Equatable {
+public struct RedisConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var password: String?
@@ -14,6 +14,10 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var commandTimeout: Duration
     /// Upper bound for establishing the TCP connection.
     public var connectTimeout: Duration
+    /// TLS for every connection (`rediss://`); nil for plain TCP.
+    public var tls: RedisTLS?
+    /// Asked for the address on every (re)connect instead of `host`/`port` (Sentinel).
+    public var endpointResolver: (any RedisEndpointResolver)?
 
     public init(
         host: String = "127.0.0.1",
@@ -33,9 +37,21 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.connectTimeout = connectTimeout
     }
 
-    /// Parses `redis://[[user]:password@]host[:port][/db]`.
+    /// Parses `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS.
     /// User and password may be percent-encoded; IPv6 hosts go in brackets.
-    public init(url: String) throws(RedisError) {
+    /// - Parameters:
+    ///   - tlsCAFile: PEM trust roots for `rediss://` (nil: the system's store).
+    ///   - tlsCertificateFile, tlsKeyFile: an optional client certificate.
+    public init(
+        url: String, tlsCAFile: String? = nil, tlsCertificateFile: String? = nil, tlsKeyFile: String? = nil,
+        sentinelPassword: String? = nil
+    ) throws(RedisError) {
+        if RedisSentinelURL.matches(url) {
+            self = try RedisSentinelURL.configuration(
+                url, tlsCAFile: tlsCAFile, tlsCertificateFile: tlsCertificateFile, tlsKeyFile: tlsKeyFile,
+                sentinelPassword: sentinelPassword)
+            return
+        }
         self.init()
         let parsed = try RedisURLParser.parse(url)
         self.host = parsed.host
@@ -43,5 +59,11 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.username = parsed.username
         self.password = parsed.password
         self.database = parsed.database ?? 0
+        if parsed.tls {
+            self.tls = try RedisTLS(caFile: tlsCAFile, certificateFile: tlsCertificateFile, keyFile: tlsKeyFile)
+        } else if tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil {
+            // Silently talking plain text when the operator asked for TLS files would be worse.
+            throw .invalidURL("TLS files were given for a redis:// URL; use rediss:// for TLS")
+        }
     }
 }

@@ -8,10 +8,10 @@ public final class RedisConnection: Sendable {
     /// The event loop that owns the socket and the protocol state.
     public let eventLoop: any EventLoop
     private let channel: any Channel
-    private let handler: NIOLoopBound<RedisCommandHandler>
+    let handler: NIOLoopBound<RedisCommandHandler>
     private let logger: Logger
 
-    private init(channel: any Channel, handler: NIOLoopBound<RedisCommandHandler>, logger: Logger) {
+    init(channel: any Channel, handler: NIOLoopBound<RedisCommandHandler>, logger: Logger) {
         self.eventLoop = channel.eventLoop
         self.channel = channel
         self.handler = handler

@@ -13,13 +13,23 @@ public final class RedisConnectionPool: Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let slots: NIOLockedValueBox<PoolSlots>
+    private let endpointWatch: NIOLockedValueBox<RedisEndpointWatch?>
 
     public init(configuration: RedisConfiguration, size: Int = 4, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         precondition(size > 0, "a pool needs at least one connection")
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        self.slots = NIOLockedValueBox(PoolSlots(size: size))
+        let slots = NIOLockedValueBox(PoolSlots(size: size))
+        self.slots = slots
+        // A moved endpoint (Sentinel failover) closes every connection to the old one;
+        // commands in flight there fail, and the next ones connect to the new one.
+        self.endpointWatch = NIOLockedValueBox(configuration.endpointResolver?.watch {
+            let stale = slots.withLockedValue { $0.takeConnections() }
+            Task {
+                for connection in stale { await connection.close() }
+            }
+        })
     }
 
     /// Sends one command on the next connection. Error replies are thrown as
@@ -61,6 +71,10 @@ public final class RedisConnectionPool: Sendable {
 
     /// Closes every connection; later calls fail with `.notConnected`.
     public func close() async {
+        self.endpointWatch.withLockedValue { watch in
+            watch?.cancel()
+            watch = nil
+        }
         let (connections, attempts) = self.slots.withLockedValue { $0.close() }
         for attempt in attempts {
             attempt.cancel()

@@ -15,6 +15,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case protocolError(String)
     /// `RedisConfiguration(url:)` could not parse its input.
     case invalidURL(String)
+    /// The TLS setup is unusable (a CA or key file missing or unreadable).
+    case tls(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Redis protocol error: \(message)"
         case .invalidURL(let message):
             return "invalid Redis URL: \(message)"
+        case .tls(let message):
+            return "Redis TLS: \(message)"
         }
     }
 

@@ -19,6 +19,7 @@ public final class RedisSubscriber: Sendable {
     private let eventLoop: any EventLoop
     private let core: NIOLoopBoundBox<SubscriberCore>
     private let publishedState: NIOLockedValueBox<RedisSubscriberState>
+    private let endpointWatch: NIOLockedValueBox<RedisEndpointWatch?>
 
     public init(
         configuration: RedisConfiguration,
@@ -43,7 +44,13 @@ public final class RedisSubscriber: Sendable {
         )
         self.eventLoop = eventLoop
         self.publishedState = publishedState
-        self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: eventLoop)
+        let box = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: eventLoop)
+        self.core = box
+        // A moved endpoint (Sentinel failover): drop the connection; the usual
+        // reconnect resolves the new one and resubscribes everything there.
+        self.endpointWatch = NIOLockedValueBox(configuration.endpointResolver?.watch {
+            eventLoop.execute { box.value.endpointMoved() }
+        })
     }
 
     /// Begins connecting in the background and returns at once.
@@ -92,6 +99,10 @@ public final class RedisSubscriber: Sendable {
 
     /// Stops reconnecting and closes the connection.
     public func stop() async {
+        self.endpointWatch.withLockedValue { watch in
+            watch?.cancel()
+            watch = nil
+        }
         let core = self.core
         do {
             try await self.eventLoop.flatSubmit {

@@ -7,16 +7,20 @@ enum RedisURLParser {
         var host: String
         var port: Int?
         var database: Int?
+        /// `rediss://`
+        var tls: Bool
     }
 
     static func parse(_ url: String) throws(RedisError) -> Parts {
-        let scheme = "redis://"
-        guard url.lowercased().hasPrefix(scheme) else {
-            throw .invalidURL("expected a redis:// URL: \(url)")
+        let lowered = url.lowercased()
+        let tls = lowered.hasPrefix("rediss://")
+        let scheme = tls ? "rediss://" : "redis://"
+        guard lowered.hasPrefix(scheme) else {
+            throw .invalidURL("expected a redis:// or rediss:// URL: \(RedisURLRedaction.redact(url))")
         }
         var rest = Substring(url.dropFirst(scheme.count))
         if rest.contains("?") || rest.contains("#") {
-            throw .invalidURL("query and fragment are not supported: \(url)")
+            throw .invalidURL("query and fragment are not supported: \(RedisURLRedaction.redact(url))")
         }
 
         // The path, if any, carries the database number.
@@ -48,7 +52,7 @@ enum RedisURLParser {
         }
 
         let (host, port) = try splitHostPort(rest)
-        return Parts(username: username, password: password, host: host, port: port, database: database)
+        return Parts(username: username, password: password, host: host, port: port, database: database, tls: tls)
     }
 
     private static func splitHostPort(_ authority: Substring) throws(RedisError) -> (String, Int?) {

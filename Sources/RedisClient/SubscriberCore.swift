@@ -69,10 +69,20 @@ final class SubscriberCore {
         let probeInterval = self.probeInterval
         let logger = self.logger
         let onMessage = self.onMessage
-        let bootstrap = RedisChannelConnector.bootstrap(configuration: self.configuration, eventLoop: self.eventLoop) {
-            PubSubHandler(probeInterval: probeInterval, logger: logger, onMessage: onMessage)
+        let configuration = self.configuration
+        let eventLoop = self.eventLoop
+        // Asks the endpoint resolver (Sentinel) on every attempt, so a reconnect
+        // after a failover goes to the new master.
+        let attempt = eventLoop.makePromise(of: (any Channel).self)
+        attempt.completeWithTask {
+            let (channel, _) = try await RedisChannelConnector.connectReportingCause(
+                configuration: configuration, eventLoop: eventLoop
+            ) {
+                PubSubHandler(probeInterval: probeInterval, logger: logger, onMessage: onMessage)
+            }
+            return channel
         }
-        bootstrap.connect(host: self.configuration.host, port: self.configuration.port)
+        attempt.futureResult
             .hop(to: self.eventLoop)
             .assumeIsolated()
             .whenComplete { result in
@@ -162,6 +172,11 @@ final class SubscriberCore {
         self.reconnectTimer = self.eventLoop.assumeIsolated().scheduleTask(in: delay) {
             self.connect()
         }
+    }
+
+    /// The endpoint moved: close the connection, which leads to the usual reconnect.
+    func endpointMoved() {
+        self.connection?.channel.close(promise: nil)
     }
 
     func stop() -> EventLoopFuture<Void> {

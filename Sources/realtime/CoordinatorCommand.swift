@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RealtimeCoordinator
+import RealtimeRedis
 
 struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     @Option(help: "Listen port (REALTIME_PORT).") var port: Int?
     @Option(help: "Listen address (REALTIME_HOST).") var host: String?
-    @Option(help: "Redis URL, redis://[:password@]host:port[/db] (REALTIME_REDIS).") var redis: String?
+    @OptionGroup var redis: RedisFlags
     @Option(name: .customLong("dead-after"), help: "Seconds without a heartbeat before a node is dead and cleaned up (REALTIME_DEAD_AFTER).") var deadAfter: Double?
     @Option(help: "This coordinator's id, stored in the leader lease (REALTIME_COORDINATOR_ID).") var id: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
@@ -26,7 +27,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         var config = CoordinatorConfiguration()
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8090
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
-        config.redisURL = redis ?? Env.value("REALTIME_REDIS") ?? "redis://127.0.0.1:6379"
+        config.redis = redis.options(defaultURL: "redis://127.0.0.1:6379") ?? RedisOptions(url: "redis://127.0.0.1:6379")
         config.coordinatorId = id ?? Env.value("REALTIME_COORDINATOR_ID") ?? CoordinatorConfiguration.defaultId()
         let envDeadAfter = Env.value("REALTIME_DEAD_AFTER").flatMap(Double.init)
         if let seconds = deadAfter ?? envDeadAfter {
@@ -39,7 +40,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         do {
             coordinator = try Coordinator(configuration: config, logger: logger)
         } catch {
-            throw ValidationError("invalid --redis URL: \(error)")
+            throw ValidationError("\(error)")
         }
         try await coordinator.run()
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RealtimeCore
 import RealtimeEdge
+import RealtimeRedis
 
 struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct EdgeCommand: AsyncParsableCommand {
 
     @Option(help: "Listen port (REALTIME_PORT).") var port: Int?
     @Option(help: "Listen address (REALTIME_HOST).") var host: String?
-    @Option(help: "Redis URL, redis://[:password@]host:port[/db] (REALTIME_REDIS). Without it: single node, in memory.") var redis: String?
+    @OptionGroup var redis: RedisFlags
     @Option(name: .customLong("node-id"), help: "This node's id (REALTIME_NODE_ID).") var nodeId: String?
     @Option(name: .customLong("advertise"), help: "URL other processes use to reach this edge (REALTIME_ADVERTISE).") var advertise: String?
     @Option(name: .customLong("master-key"), help: "Server API key (REALTIME_MASTER_KEY).") var masterKey: String?
@@ -31,7 +32,8 @@ struct EdgeCommand: AsyncParsableCommand {
         var config = EdgeConfiguration()
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8080
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
-        config.redisURL = redis ?? Env.value("REALTIME_REDIS")
+        let redisOptions = redis.options()
+        config.redisURL = redisOptions?.redactedURL
         config.nodeId = nodeId ?? Env.value("REALTIME_NODE_ID") ?? EdgeConfiguration.defaultNodeId()
         config.advertisedAddress = advertise ?? Env.value("REALTIME_ADVERTISE")
         config.masterKey = masterKey ?? Env.value("REALTIME_MASTER_KEY")
@@ -50,7 +52,7 @@ struct EdgeCommand: AsyncParsableCommand {
         if let path = settings ?? Env.value("REALTIME_SETTINGS") {
             config.initialSettings = try loadSettingsFile(path)
         }
-        let backend = try makeBackend(config: config, logger: logger)
+        let backend = try makeBackend(config: config, redis: redisOptions, logger: logger)
         let node = await EdgeNode(configuration: config, backend: backend, logger: logger)
         try await node.run()
     }

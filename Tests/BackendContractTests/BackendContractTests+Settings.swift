@@ -16,29 +16,34 @@ extension BackendContractTests {
         }
     }
 
-    @Test("store replaces the settings and emits settingsChanged (Redis: to every edge)", arguments: BackendKind.allCases)
+    @Test("store replaces the settings with a higher version and emits settingsChanged (Redis: to every edge)", arguments: BackendKind.allCases)
     func store(kind: BackendKind) async throws {
         try await withEdge(kind) { edge async throws in
             let peer = try await edge.peer()
             _ = try await edge.settings.seed(.default)
             let changed = RealtimeSettings(
                 enabled: false, sessionRequired: true,
-                rateLimits: [RateLimit(name: "burst", rate: 5, duration: 1, errorMessage: "slow down")], signoutEndsSessions: true)
-            try await edge.settings.store(changed)
+                rateLimits: [RateLimit(name: "burst", rate: 5, duration: 1, errorMessage: "slow down")], signoutEndsSessions: true,
+                channelRules: [ChannelRule(match: "private:*", join: .token)])
+            let stored = try await edge.settings.store(changed, above: 0)
+            #expect(stored.sameContent(as: changed))
+            #expect(stored.version > 0, "a change gets a version above the seed's 0")
             try await edge.settle()
-            #expect(edge.events.settingsChanges == [changed])
+            #expect(edge.events.settingsChanges == [stored])
             #expect(edge.events.all.count == 1)
-            #expect(try await edge.settings.load() == changed)
-            #expect(try await edge.settings.seed(.default) == changed)
+            #expect(try await edge.settings.load() == stored)
+            #expect(try await edge.settings.seed(.default) == stored)
             if let peer {
                 try await peer.settle()
-                #expect(peer.events.settingsChanges == [changed])
-                #expect(try await peer.settings.load() == changed)
+                #expect(peer.events.settingsChanges == [stored])
+                #expect(try await peer.settings.load() == stored)
             }
-            // Storing again announces again, even without a change.
-            try await edge.settings.store(changed)
+            // Storing again announces again, even without a change, with a higher version;
+            // a floor above the stored version lifts the new one above it.
+            let again = try await edge.settings.store(changed, above: stored.version + 10)
+            #expect(again.version > stored.version + 10)
             try await edge.settle()
-            #expect(edge.events.settingsChanges == [changed, changed])
+            #expect(edge.events.settingsChanges == [stored, again])
         }
     }
 }

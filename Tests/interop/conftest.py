@@ -128,3 +128,17 @@ def make_cluster(cluster_pool, request):
 def cluster(make_cluster) -> Cluster:
     """The default deployment (no API key or session required) for this backend."""
     return make_cluster()
+
+
+@pytest.fixture
+def procs(realtime_binary, tmp_path, request):
+    """Redis servers and realtime processes of one test (redis_procs.Procs), all killed after it."""
+    from redis_procs import Procs
+    p = Procs(tmp_path)
+    try:
+        yield p
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            print(p.logs())
+    finally:
+        p.close()

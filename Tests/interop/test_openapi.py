@@ -172,7 +172,7 @@ def test_document_names_every_route_of_spec_section_3(doc):
     want = {("post", "/api/v1/channels/{channel}/messages"), ("post", "/api/v1/broadcast"),
             ("get", "/api/v1/channels/{channel}/members"), ("get", "/api/v1/channels"),
             ("post", "/api/v1/users/{userId}/events"), ("get", "/api/v1/config"), ("put", "/api/v1/config"),
-            ("get", "/health"), ("get", "/stats"), ("get", "/metrics")}
+            ("get", "/health"), ("get", "/health/live"), ("get", "/health/ready"), ("get", "/stats"), ("get", "/metrics")}
     have = {(m, p) for p, m, _ in doc.operations()}
     assert want <= have, f"undocumented: {sorted(want - have)}"
 
@@ -194,6 +194,8 @@ def _success_probes(ch: str, user: str) -> list[tuple[str, str, str, object, int
         ("GET", "/api/v1/config", "/api/v1/config", None, 200),
         ("PUT", "/api/v1/config", "/api/v1/config", DEFAULT_SETTINGS, 200),
         ("GET", "/health", "/health", None, 200),
+        ("GET", "/health/live", "/health/live", None, 200),
+        ("GET", "/health/ready", "/health/ready", None, 200),
         ("GET", "/stats", "/stats", None, 200),
         ("GET", "/metrics", "/metrics", None, 200),
         ("GET", "/socket.io/", "/socket.io/?EIO=4&transport=polling", None, 400),
@@ -322,6 +324,8 @@ def test_backend_outage_answers_503_as_documented(make_cluster, doc, backend):
     assert wait_until(lambda: c.api("GET", "/health", key=None).status_code == 503, timeout=10), \
         "/health still 200 with Redis down"
     check(doc, c.api("GET", "/health", key=None), "GET", "/health", 503)
+    check(doc, c.api("GET", "/health/ready", key=None), "GET", "/health/ready", 503)
+    check(doc, c.api("GET", "/health/live", key=None), "GET", "/health/live", 200)
     ch = quote(unique(), safe="")
     for method, template, path, body, _ in _success_probes(ch, "u1"):
         if not template.startswith("/api/v1/"):

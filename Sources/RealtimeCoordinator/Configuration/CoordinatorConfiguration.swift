@@ -1,11 +1,12 @@
 import RealtimeCore
+import RealtimeRedis
 
 /// Everything a coordinator needs to know; the timings are the node-health contract
 /// with the edges (each edge writes its heartbeat every second with a 30 s TTL).
 public struct CoordinatorConfiguration: Sendable {
     public var host: String
     public var port: Int
-    public var redisURL: String
+    public var redis: RedisOptions
     /// Unique per coordinator process: it is the value stored in the leader lease.
     public var coordinatorId: String
     /// How often the registry reads the heartbeats and judges the nodes.
@@ -26,7 +27,7 @@ public struct CoordinatorConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1",
         port: Int = 8090,
-        redisURL: String = "redis://127.0.0.1:6379",
+        redis: RedisOptions = RedisOptions(url: "redis://127.0.0.1:6379"),
         coordinatorId: String = CoordinatorConfiguration.defaultId(),
         tickInterval: Duration = .milliseconds(500),
         suspectAfter: Duration = .seconds(2),
@@ -38,7 +39,7 @@ public struct CoordinatorConfiguration: Sendable {
     ) {
         self.host = host
         self.port = port
-        self.redisURL = redisURL
+        self.redis = redis
         self.coordinatorId = coordinatorId
         self.tickInterval = tickInterval
         self.suspectAfter = suspectAfter

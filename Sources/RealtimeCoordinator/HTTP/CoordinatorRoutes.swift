@@ -2,7 +2,7 @@ import Hummingbird
 import NIOCore
 import SocketIOProtocol
 
-/// `GET /`, `/cluster`, `/history`, `/metrics`, `/health`. Every coordinator serves them,
+/// `GET /`, `/cluster`, `/history`, `/metrics`, `/health/live`, `/health/ready` (`/health`). Every coordinator serves them,
 /// leader or not: the view comes from its own registry, not from the leader.
 extension Coordinator {
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -24,16 +24,23 @@ extension Coordinator {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: self.metrics.render())))
         }
-        router.get("/health") { _, _ in
-            // Healthy once it can read the registry: a coordinator cut off from Redis
-            // would show a frozen (and eventually wrong) picture of the cluster.
-            let body: JSONValue = [
-                "status": self.isRedisUp ? "ok" : "redis_unreachable",
-                "coordinator": .string(self.id),
-                "leader": .bool(self.lease.isLeader),
-            ]
-            return Self.json(body, status: self.isRedisUp ? .ok : .serviceUnavailable)
+        // Liveness: the process answers. Readiness (and `/health`, its alias): it can
+        // read the registry; a coordinator cut off from Redis would show a frozen (and
+        // eventually wrong) picture of the cluster.
+        router.get("/health/live") { _, _ in
+            Self.json(["status": "live", "coordinator": .string(self.id)])
         }
+        router.get("/health/ready") { _, _ in self.readiness() }
+        router.get("/health") { _, _ in self.readiness() }
+    }
+
+    func readiness() -> Response {
+        let body: JSONValue = [
+            "status": self.isRedisUp ? "ok" : "redis_unreachable",
+            "coordinator": .string(self.id),
+            "leader": .bool(self.lease.isLeader),
+        ]
+        return Self.json(body, status: self.isRedisUp ? .ok : .serviceUnavailable)
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

@@ -15,6 +15,7 @@ struct NodeRegistry: Sendable {
     private(set) var cleanups = CleanupTotals()
     private(set) var leaderId: String?
     private(set) var rateLimits = RateLimitSummary()
+    private(set) var storedSettingsVersion: Int64?
     private(set) var lastObservation: ContinuousClock.Instant?
 
     init(thresholds: HealthThresholds, forgetAfter: Duration, blindAfter: Duration = .milliseconds(1500)) {
@@ -34,6 +35,7 @@ struct NodeRegistry: Sendable {
         cleanups = observation.cleanups
         leaderId = observation.leaderId
         rateLimits = observation.rateLimits
+        storedSettingsVersion = observation.storedSettingsVersion
 
         let registered = Set(observation.registered)
         for id in registered {

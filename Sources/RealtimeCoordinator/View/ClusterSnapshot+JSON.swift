@@ -41,6 +41,11 @@ extension ClusterSnapshot {
                 "nodes": .number(Double(cleanups.nodes)),
                 "members": .number(Double(cleanups.members)),
             ]),
+            "settings": .object([
+                "stored": .bool(storedSettingsVersion != nil),
+                "version": storedSettingsVersion.map { .number(Double($0)) } ?? .null,
+                "mismatched": .array(settingsMismatches.map { .string($0.id) }),
+            ]),
         ])
     }
 }
@@ -67,6 +72,7 @@ extension ClusterSnapshot.Node {
             "rateLimitRejections": .number(Double(counters.rateLimitRejections)),
             "deadSince": deadSince.map { .number(Double($0)) } ?? .null,
             "readmissions": .number(Double(readmissions)),
+            "settingsVersion": settingsVersion.map { .number(Double($0)) } ?? .null,
         ])
     }
 }

@@ -21,6 +21,8 @@ struct ClusterSnapshot: Sendable {
         var draining: Bool
         var deadSince: Int64?
         var readmissions: Int
+        /// The settings version the edge enforces; nil from an edge that does not say.
+        var settingsVersion: Int64?
     }
 
     var coordinatorId: String
@@ -35,6 +37,14 @@ struct ClusterSnapshot: Sendable {
     var channelCount: Int
     var cleanups: CleanupTotals
     var rateLimits: RateLimitSummary
+    /// The stored settings' version; nil when none are stored.
+    var storedSettingsVersion: Int64?
+
+    /// Live edges enforcing another settings version than the stored one (SPEC §7):
+    /// briefly after a change, for longer only if something is wrong.
+    var settingsMismatches: [Node] {
+        live.filter { node in node.settingsVersion.map { $0 != storedSettingsVersion } ?? false }
+    }
 
     func count(_ status: NodeStatus) -> Int { nodes.count { $0.status == status } }
 
@@ -75,12 +85,13 @@ extension NodeRegistry {
                 backendUp: !dead && (heartbeat?.backend.up ?? false),
                 draining: heartbeat?.draining ?? false,
                 deadSince: node.deadSinceWall,
-                readmissions: node.readmissions)
+                readmissions: node.readmissions,
+                settingsVersion: heartbeat?.settingsVersion)
         }
         return ClusterSnapshot(
             coordinatorId: coordinatorId, isLeader: isLeader, leaderId: leaderId, redisUp: redisUp,
             suspectAfter: thresholds.suspectAfter, deadAfter: thresholds.deadAfter,
             generatedAt: wallNow, nodes: nodes, channelCount: channelCount, cleanups: cleanups,
-            rateLimits: rateLimits)
+            rateLimits: rateLimits, storedSettingsVersion: storedSettingsVersion)
     }
 }

@@ -10,10 +10,12 @@ public struct ClusterObservation: Sendable {
     /// Who holds the leader lease right now, if anybody.
     public var leaderId: String?
     public var rateLimits = RateLimitSummary()
+    /// The stored settings' version (`rt:settings`); nil when none are stored.
+    public var storedSettingsVersion: Int64?
 
     public init(
         registered: [String], heartbeats: [String: NodeHeartbeat], channelCount: Int, cleanups: CleanupTotals,
-        leaderId: String?, rateLimits: RateLimitSummary = RateLimitSummary()
+        leaderId: String?, rateLimits: RateLimitSummary = RateLimitSummary(), storedSettingsVersion: Int64? = nil
     ) {
         self.registered = registered
         self.heartbeats = heartbeats
@@ -21,6 +23,7 @@ public struct ClusterObservation: Sendable {
         self.cleanups = cleanups
         self.leaderId = leaderId
         self.rateLimits = rateLimits
+        self.storedSettingsVersion = storedSettingsVersion
     }
 }
 

@@ -26,6 +26,9 @@ public struct NodeHeartbeat: Sendable, Equatable {
     /// Channel-rule refusals since start: rule match → action (`join`, `publish`,
     /// `members`) → count.
     public var channelRuleRefusals: [String: [String: Int64]] = [:]
+    /// The version of the settings this edge enforces (SPEC §7); nil from an edge
+    /// older than the field. `version` is the software version.
+    public var settingsVersion: Int64?
     /// Unix milliseconds on the edge's clock when it wrote this heartbeat.
     public var timestamp: Int64
 
@@ -63,7 +66,7 @@ public struct NodeHeartbeat: Sendable, Equatable {
 
     public init(
         node: String, address: String, version: String, uptimeSeconds: Double, connections: Int, channels: Int,
-        counters: Counters, backend: BackendStatus, draining: Bool, timestamp: Int64
+        counters: Counters, backend: BackendStatus, draining: Bool, timestamp: Int64, settingsVersion: Int64? = nil
     ) {
         self.node = node
         self.address = address
@@ -75,6 +78,7 @@ public struct NodeHeartbeat: Sendable, Equatable {
         self.backend = backend
         self.draining = draining
         self.timestamp = timestamp
+        self.settingsVersion = settingsVersion
     }
 }
 
@@ -111,6 +115,7 @@ extension NodeHeartbeat {
             ]),
             "draining": .bool(draining),
             "channelRuleRefusals": .object(channelRuleRefusals.mapValues { .object($0.mapValues(n)) }),
+            "settingsVersion": settingsVersion.map(n) ?? .null,
             "ts": n(timestamp),
         ])
     }
@@ -157,7 +162,8 @@ extension NodeHeartbeat {
                 up: value["backend"]?["up"]?.boolValue ?? true,
                 downSince: downSince),
             draining: value["draining"]?.boolValue ?? false,
-            timestamp: Int64(ts))
+            timestamp: Int64(ts),
+            settingsVersion: value["settingsVersion"]?.doubleValue.flatMap { $0.isFinite ? Int64($0) : nil })
         self.schema = Int(int("schema"))
         for (rule, actions) in value["channelRuleRefusals"]?.objectValue ?? [:] {
             channelRuleRefusals[rule] = (actions.objectValue ?? [:]).mapValues { int($0) }

@@ -3,8 +3,8 @@ import SocketIOProtocol
 
 /// Settings JSON with validation (the plain coding is `SettingsJSON`, shared with the SDK).
 public enum SettingsCoding {
-    public static func encode(_ settings: RealtimeSettings) -> Data {
-        SettingsJSON.encode(settings)
+    public static func encode(_ settings: RealtimeSettings, includingVersion: Bool = true) -> Data {
+        SettingsJSON.encode(settings, includingVersion: includingVersion)
     }
 
     public static func decode(_ data: Data) throws -> RealtimeSettings {

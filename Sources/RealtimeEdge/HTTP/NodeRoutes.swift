@@ -2,22 +2,31 @@ import Hummingbird
 import RealtimeCore
 import SocketIOProtocol
 
-/// `GET /health` and `GET /stats`: what load balancers and operators read.
+/// `GET /health/live`, `GET /health/ready` (alias `/health`) and `GET /stats`: what
+/// probes, load balancers and operators read.
 extension EdgeNode {
     func addNodeRoutes(to router: Router<EdgeRequestContext>) {
-        router.get("/health") { _, _ -> Response in
-            // Unhealthy while draining or cut off from the backend, so the load balancer moves on.
-            if self.isDraining {
-                return JSONResponse.ok(["status": "draining", "node": .string(self.nodeId)], status: .serviceUnavailable)
-            }
-            if !self.isBackendUp {
-                return JSONResponse.ok(["status": "backend_unreachable", "node": .string(self.nodeId)], status: .serviceUnavailable)
-            }
-            return JSONResponse.ok(["status": "ok", "node": .string(self.nodeId)])
+        // Liveness: answering at all is the proof. Never tied to Redis, so a Redis
+        // outage does not make an orchestrator restart every edge (and drop every client).
+        router.get("/health/live") { _, _ -> Response in
+            JSONResponse.ok(["status": "live", "node": .string(self.nodeId)])
         }
+        router.get("/health/ready") { _, _ -> Response in self.readiness() }
+        router.get("/health") { _, _ -> Response in self.readiness() }
         router.get("/stats") { _, _ -> Response in
             JSONResponse.ok(self.statsJSON())
         }
+    }
+
+    /// Readiness: 503 while draining or cut off from the backend, so load balancers move on.
+    func readiness() -> Response {
+        if isDraining {
+            return JSONResponse.ok(["status": "draining", "node": .string(nodeId)], status: .serviceUnavailable)
+        }
+        if !isBackendUp {
+            return JSONResponse.ok(["status": "backend_unreachable", "node": .string(nodeId)], status: .serviceUnavailable)
+        }
+        return JSONResponse.ok(["status": "ok", "node": .string(nodeId)])
     }
 
     /// Node stats as JSON: the heartbeat document, as the coordinator reads it.
@@ -54,7 +63,8 @@ extension EdgeNode {
             counters: counters,
             backend: .init(kind: backend.kind, up: isBackendUp, downSince: downSince == 0 ? nil : Int64(downSince)),
             draining: isDraining,
-            timestamp: Int64((unixNow() * 1000).rounded()))
+            timestamp: Int64((unixNow() * 1000).rounded()),
+            settingsVersion: settings.current.version)
         heartbeat.channelRuleRefusals = ruleRefusals.snapshot
         return heartbeat
     }

@@ -4,7 +4,8 @@ import RealtimeCore
 public struct EdgeConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// nil selects the in-memory single-node backend.
+    /// nil selects the in-memory single-node backend. For display only: the password
+    /// is already `***` (the executable hands the real options to the backend).
     public var redisURL: String?
     public var nodeId: String
     /// The address other processes (coordinator, dashboards) use to reach this edge.

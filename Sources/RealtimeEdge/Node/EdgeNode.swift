@@ -45,6 +45,7 @@ public final class EdgeNode: Sendable {
         try await backend.registration.register()
         let inForce = try await backend.settings.seed(configuration.initialSettings)
         settings.replace(inForce)
+        logger.info("settings in force", metadata: ["version": "\(inForce.version)"])
         try await interest.retain(.broadcast)
         logger.info("edge started", metadata: ["node": "\(nodeId)", "backend": "\(backend.kind)"])
     }
@@ -76,6 +77,7 @@ public final class EdgeNode: Sendable {
             } catch {
                 logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
             }
+            await checkStoredSettings()
             try? await Task.sleep(for: .seconds(1))
         }
     }
@@ -97,8 +99,7 @@ public final class EdgeNode: Sendable {
         case .delivery(let delivery):
             hub.deliver(delivery)
         case .settingsChanged(let newSettings):
-            settings.replace(newSettings)
-            logger.info("settings changed", metadata: ["enabled": "\(newSettings.enabled)", "rateLimits": "\(newSettings.rateLimits.count)"])
+            apply(newSettings, source: "announced")
         case .lost:
             if stats.backendUp.exchange(false, ordering: .relaxed) {
                 stats.backendOutages.add(1, ordering: .relaxed)
@@ -120,18 +121,33 @@ public final class EdgeNode: Sendable {
         }
     }
 
+    /// The live local memberships that keep a presence record: channels under a
+    /// `presence: false` rule keep none.
+    private func restorableMemberships() -> [(channel: String, member: PresenceRecord)] {
+        hub.memberships(node: nodeId).filter { settings.rule(for: $0.channel)?.presence ?? true }
+    }
+
     /// Writes every live local membership back; announced with `channel:join` only when
     /// the node had been evicted (its members' leaves were announced then).
     private func restorePresence() {
-        // Channels under a `presence: false` rule keep no presence record.
-        let memberships = hub.memberships(node: nodeId).filter { settings.rule(for: $0.channel)?.presence ?? true }
         Task { [backend, logger] in
-            do {
-                try await backend.presence.restore(memberships)
-                if let stored = try await backend.settings.load() { self.settings.replace(stored) }
-            } catch {
-                logger.error("presence restore failed", metadata: ["error": "\(error)"])
+            // The subscriber can be back a moment before the command pool is (its
+            // connections back off on their own schedule): retry for a few seconds
+            // rather than leave the members missing until the next outage.
+            for attempt in 1...20 {
+                do {
+                    // Read afresh on each attempt: members may have left meanwhile.
+                    try await backend.presence.restore(self.restorableMemberships())
+                    break
+                } catch {
+                    guard attempt < 20, self.isBackendUp else {
+                        logger.error("presence restore failed", metadata: ["error": "\(error)"])
+                        return
+                    }
+                    try? await Task.sleep(for: .milliseconds(250))
+                }
             }
+            await self.checkStoredSettings()
         }
     }
 }

@@ -60,8 +60,11 @@ extension EdgeNode {
         }
         api.get("/config") { _, _ in
             try await self.apiCall {
-                let settings = try await self.backend.settings.load() ?? self.settings.current
-                return JSONResponse.bytes(Array(SettingsCoding.encode(settings)))
+                // What this edge enforces, with its version (SPEC §7): the stored
+                // settings could be missing or older for a moment after a Redis loss.
+                // Cut off from the backend, this edge cannot vouch for being current.
+                guard self.isBackendUp else { throw BackendUnavailable() }
+                return JSONResponse.bytes(Array(SettingsCoding.encode(self.settings.current)))
             }
         }
         api.put("/config") { request, context in
@@ -73,9 +76,9 @@ extension EdgeNode {
                 } catch let error as SettingsValidationError {
                     throw APIError.badRequest(error.description)
                 }
-                try await self.backend.settings.store(settings)
-                self.settings.replace(settings)
-                return JSONResponse.bytes(Array(SettingsCoding.encode(settings)))
+                let stored = try await self.backend.settings.store(settings, above: self.settings.current.version)
+                self.apply(stored, source: "api")
+                return JSONResponse.bytes(Array(SettingsCoding.encode(stored)))
             }
         }
     }
@@ -116,3 +119,6 @@ extension EdgeNode {
         return (eventName, message)
     }
 }
+
+/// The backend is unreachable: answered 503 like any backend failure.
+private struct BackendUnavailable: Error {}

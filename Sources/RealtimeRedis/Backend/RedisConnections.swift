@@ -10,6 +10,7 @@ import Synchronization
 /// message bus owns their lifecycle (it starts and closes them).
 final class RedisConnections: Sendable {
     let nodeId: String
+    let configuration: RedisConfiguration
     let pool: RedisConnectionPool
     let subscriber: RedisSubscriber
     let relay = BackendEventRelay()
@@ -20,6 +21,7 @@ final class RedisConnections: Sendable {
 
     init(configuration: RedisConfiguration, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup) {
         self.nodeId = nodeId
+        self.configuration = configuration
         self.logger = logger
         self.pool = RedisConnectionPool(configuration: configuration, size: 4, eventLoopGroup: eventLoopGroup, logger: logger)
         let relay = self.relay
@@ -34,10 +36,10 @@ extension Backend {
     /// The cluster backend on one Redis: pub/sub for deliveries, hashes for presence,
     /// one round trip per message or presence change (scripts publish in the same call).
     public static func redis(
-        url: String, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        _ options: RedisOptions, nodeId: String, logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws -> Backend {
         let connections = RedisConnections(
-            configuration: try RedisConfiguration(url: url), nodeId: nodeId, logger: logger, eventLoopGroup: eventLoopGroup)
+            configuration: try options.configuration(), nodeId: nodeId, logger: logger, eventLoopGroup: eventLoopGroup)
         return Backend(
             bus: RedisMessageBus(connections), presence: RedisPresenceStore(connections),
             settings: RedisSettingsStore(pool: connections.pool), registration: RedisNodeRegistration(connections))

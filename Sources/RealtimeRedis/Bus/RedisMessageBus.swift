@@ -14,6 +14,8 @@ final class RedisMessageBus: MessageBus {
     }
 
     func start(onEvent: @escaping @Sendable (BackendEvent) -> Void) async throws {
+        // A refused password or TLS handshake ends the start here, with its reason.
+        try await RedisStartupCheck.run(redis.configuration, patience: .seconds(10), logger: redis.logger)
         redis.relay.setHandler(onEvent)
         redis.subscriber.start()
         try await redis.subscriber.waitUntilConnected(timeout: .seconds(10))

@@ -1,5 +1,6 @@
 import RealtimeCore
 import RedisClient
+import SocketIOProtocol
 
 /// Reads one `ClusterObservation` in two pipelined round trips: the registry and
 /// cluster figures, then every registered node's heartbeat with one MGET.
@@ -14,6 +15,7 @@ public struct ClusterReader: Sendable {
             RedisCommand("GET", .string(CoordinatorKeys.leader)),
             RedisCommand("HGETALL", .string(RedisKeys.rateLimitRejections)),
             RedisCommand("ZREVRANGE", .string(RedisKeys.rateLimitTop), "0", .int(Self.topSubjects - 1), "WITHSCORES"),
+            RedisCommand("GET", .string(RedisKeys.settings)),
         ])
         for reply in replies {
             if let message = reply.errorMessage { throw RedisError.server(message) }
@@ -28,7 +30,8 @@ public struct ClusterReader: Sendable {
                 nodes: Int(counts.first?.int ?? 0),
                 members: Int(counts.dropFirst().first?.int ?? 0)),
             leaderId: replies[3].string,
-            rateLimits: Self.rateLimits(perLimit: replies[4], top: replies[5]))
+            rateLimits: Self.rateLimits(perLimit: replies[4], top: replies[5]),
+            storedSettingsVersion: Self.settingsVersion(replies[6]))
         guard !ids.isEmpty else { return observation }
 
         let values = try await pool.send(RedisCommand("MGET", ids.map { .string(RedisKeys.nodeHeartbeat($0)) }))
@@ -42,6 +45,15 @@ public struct ClusterReader: Sendable {
     }
 
     static let topSubjects = 10
+
+    /// Only the version is read: the coordinator compares it with the edges' own.
+    static func settingsVersion(_ reply: RESPValue) -> Int64? {
+        guard let buffer = reply.buffer else { return nil }
+        guard let version = (try? JSONValue.parse(buffer.readableBytesView))?["version"]?.doubleValue, version.isFinite else {
+            return 0
+        }
+        return Int64(version)
+    }
 
     /// HGETALL and ZREVRANGE … WITHSCORES both answer a flat [name, number, …] array.
     static func rateLimits(perLimit: RESPValue, top: RESPValue) -> RateLimitSummary {

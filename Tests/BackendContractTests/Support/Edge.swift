@@ -69,7 +69,7 @@ struct Edge: Sendable {
         case .redis:
             let server = try SharedRedisServer.server()
             if flush { try await Edge.flush(server) }
-            backend = try .redis(url: server.url, nodeId: nodeId, logger: quietLogger)
+            backend = try .redis(RedisOptions(url: server.url), nodeId: nodeId, logger: quietLogger)
         }
         let events = EventRecorder()
         let edge = cluster.add {
