@@ -1,3 +1,6 @@
+import Logging
+import NIOPosix
+import RedisTestSupport
 import Testing
 
 @testable import RedisClient
@@ -60,5 +63,41 @@ import Testing
         #expect(configuration.username == "rt" && configuration.password == "pw" && configuration.tls == nil)
         #expect(!configuration.endpointDescription.contains("pw"))
         #expect(try RedisConfiguration(url: "rediss-sentinel://s:1/m").tls != nil)
+    }
+}
+
+/// How a refusal during the first contact is worded (RedisConnection.check).
+@Suite struct ConnectErrorTests {
+    @Test(arguments: [
+        ("WRONGPASS invalid username-password pair or user is disabled.", true),
+        ("NOAUTH Authentication required.", true),
+        ("ERR AUTH <password> called without any password configured for the default user.", true),
+        ("NOPERM this user has no permissions to run the 'subscribe' command", false),
+        ("ERR DB index is out of range", false),
+    ])
+    func classifiesHandshakeReplies(_ reply: String, _ isAuthentication: Bool) {
+        let error = RedisConnectError.handshakeReply(reply, endpoint: "10.0.0.1:6379")
+        if case .authenticationFailed = error {
+            #expect(isAuthentication)
+            #expect("\(error)" == "Redis at 10.0.0.1:6379 refused the password: \(reply)")
+        } else {
+            #expect(!isAuthentication)
+            #expect("\(error)".hasPrefix("Redis at 10.0.0.1:6379 refused a command: "))
+        }
+    }
+
+    @Test func aWrongPasswordIsAClearErrorFromTheCheck() async throws {
+        try await withRedisServer(arguments: ["--requirepass", "s3cret"]) { server in
+            var configuration = server.configuration
+            configuration.password = "wrong-password"
+            await #expect {
+                try await RedisConnection.check(
+                    configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+                    logger: Logger(label: "test"))
+            } throws: { error in
+                guard case .authenticationFailed(_, let reply) = error as? RedisConnectError else { return false }
+                return reply.hasPrefix("WRONGPASS") && !"\(error)".contains("wrong-password")
+            }
+        }
     }
 }
