@@ -149,3 +149,22 @@ def test_memory_backend_versions_increase(procs):
     assert put(edge, enabled=False)["version"] == 1
     assert put(edge, enabled=True)["version"] == 2
     assert config(edge)["version"] == 2 and stats_version(edge) == 2
+
+
+def test_config_set_right_after_a_flush_gets_a_version_above_the_edges(procs):
+    """`realtime config set` while nothing is stored waits for the edges' write-back, so
+    its change is not an older version that the edges would then overwrite."""
+    redis = procs.redis_server()
+    url = f"redis://127.0.0.1:{redis.port}"
+    a = procs.edge(url)
+    put(a, enabled=False)
+    put(a, enabled=True)  # version 2
+    assert "OK" in redis.cli("FLUSHALL")
+    f = procs.workdir / "change.json"
+    f.write_text(json.dumps(dict(DEFAULT_SETTINGS, sessionRequired=True)))
+    cli = procs.config_cli("set", str(f), "--redis", url)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["version"] == 3
+    assert wait_until(lambda: config(a)["version"] == 3 and config(a)["sessionRequired"] is True, 3)
+    time.sleep(1.5)  # a heartbeat later the change still stands
+    assert json.loads(redis.cli("GET", "rt:settings"))["sessionRequired"] is True
