@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -90,33 +88,6 @@ def test_an_acl_user_without_the_rules_is_refused_clearly(procs):
 
 
 # --------------------------------------------------------------------------- TLS
-
-
-def openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
-
-
-@pytest.fixture
-def certs(tmp_path) -> dict:
-    """A test CA, a server certificate for 127.0.0.1/localhost and a client certificate, all from openssl."""
-    if not shutil.which("openssl"):
-        pytest.fail("openssl CLI missing (scripts/bootstrap installs it)")
-    d = tmp_path / "tls"
-    d.mkdir()
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-days", "2", "-subj", "/CN=realtime test CA", cwd=d)
-    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n")
-    for name in ("server", "client"):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                "-subj", f"/CN={name}", cwd=d)
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", f"{name}.pem", "-days", "2", "-extfile", "san.ext", cwd=d)
-    # A second CA that signed nothing here: trusting it must fail the handshake.
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem",
-            "-days", "2", "-subj", "/CN=another CA", cwd=d)
-    return {k: str(d / f) for k, f in (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"),
-                                        ("client_cert", "client.pem"), ("client_key", "client.key"),
-                                        ("other_ca", "other.pem"))}
 
 
 def tls_redis(procs, certs, extra: list[str]):

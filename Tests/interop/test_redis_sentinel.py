@@ -17,14 +17,16 @@ MASTER_PW = "master-" + uuid.uuid4().hex[:8]
 SENTINEL_PW = "sentinel-" + uuid.uuid4().hex[:8]
 
 
-def start_sentinel_setup(procs):
-    data_conf = [f"requirepass {MASTER_PW}", f"masterauth {MASTER_PW}"]
-    master = procs.redis_server("master", conf=data_conf, auth=(None, MASTER_PW))
+def start_sentinel_setup(procs, tls=None):
+    """tls: {"ca", "cert", "key"} makes every server TLS-only (replication and sentinels too)."""
+    data_conf = [f"requirepass {MASTER_PW}", f"masterauth {MASTER_PW}"] + (["tls-replication yes"] if tls else [])
+    master = procs.redis_server("master", conf=data_conf, auth=(None, MASTER_PW), tls=tls)
     replica = procs.redis_server("replica", conf=data_conf + [f"replicaof 127.0.0.1 {master.port}"],
-                                 auth=(None, MASTER_PW))
+                                 auth=(None, MASTER_PW), tls=tls)
     sentinels = []
     for i in range(3):
-        sentinels.append(procs.redis_server(f"sentinel{i}", sentinel=True, auth=(None, SENTINEL_PW), conf=[
+        sentinels.append(procs.redis_server(f"sentinel{i}", sentinel=True, auth=(None, SENTINEL_PW), tls=tls, conf=(
+            ["tls-replication yes"] if tls else []) + [
             f"sentinel monitor mymaster 127.0.0.1 {master.port} 2",
             "sentinel down-after-milliseconds mymaster 1000",
             "sentinel failover-timeout mymaster 10000",
@@ -44,7 +46,8 @@ def start_sentinel_setup(procs):
         return True
     assert wait_until(ready, 30, interval=0.2), "sentinels did not discover the replica and each other:\n" + \
         "\n".join(s.cli("INFO", "sentinel") for s in sentinels)
-    url = "redis-sentinel://:" + MASTER_PW + "@" + ",".join(f"127.0.0.1:{s.port}" for s in sentinels) + "/mymaster"
+    scheme = "rediss-sentinel" if tls else "redis-sentinel"
+    url = scheme + "://:" + MASTER_PW + "@" + ",".join(f"127.0.0.1:{s.port}" for s in sentinels) + "/mymaster"
     return master, replica, sentinels, url
 
 
@@ -180,3 +183,32 @@ def test_sentinel_switch_moves_connections_off_a_live_demoted_master(procs):
     assert wait_until(lambda: x.call("join", {"channel": ch2}) == {"ok": True}, 5)
     assert [m["id"] for m in y.members(ch2)] == [x.sid]
     assert a.status("/health/ready") == 200 and b.status("/health/ready") == 200
+
+
+def test_rediss_sentinel_follows_a_failover_over_tls(procs, certs):
+    """rediss-sentinel://: TLS to the sentinels and to the master, the same --redis-tls-ca."""
+    tls = {"ca": certs["ca"], "cert": certs["cert"], "key": certs["key"]}
+    master, replica, sentinels, url = start_sentinel_setup(procs, tls=tls)
+    assert url.startswith("rediss-sentinel://")
+    env = {"REALTIME_REDIS_SENTINEL_PASSWORD": SENTINEL_PW, "REALTIME_REDIS_TLS_CA": certs["ca"]}
+    a = procs.edge(url, env=env)
+    b = procs.edge(url, env=env)
+    ch = unique("tls-sentinel")
+    x = RTClient(a.base, name="x").connect()
+    y = RTClient(b.base, name="y").connect()
+    procs.clients += [x, y]
+    y.join(ch)
+    master.kill()
+
+    def flows():
+        tag = uuid.uuid4().hex
+        try:
+            if x.call("message", {"channel": ch, "eventName": "m", "message": tag}, timeout=3) != {"ok": True}:
+                return False
+            y.wait_for("m", lambda p: p.get("message") == tag, timeout=2)
+            return True
+        except AssertionError:
+            return False
+    assert wait_until(lambda: f"{replica.port}" in sentinels[0].cli("SENTINEL", "get-master-addr-by-name", "mymaster"), 20)
+    assert wait_until(flows, 15, interval=0.2), procs.logs()
+    assert [m["id"] for m in y.members(ch)] == [y.sid]
