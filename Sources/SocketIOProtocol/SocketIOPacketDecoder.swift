@@ -62,8 +62,9 @@ enum SocketIOPacketDecoder {
     }
 
     /// Reads `/name,` at `index` (which points at the slash) and returns `/name`.
-    /// The terminating comma is required: the reference encoder always writes it,
-    /// and without it the namespace and the payload could not be told apart.
+    /// As in the reference parser, the namespace runs to the first comma or, when
+    /// there is none, to the end of the packet: clients send `40/x` for a CONNECT
+    /// without auth, and the server must answer it with CONNECT_ERROR, not drop it.
     static func readNamespace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws(ProtocolError) -> String {
         let start = index
         while index < bytes.count, bytes[index] != ASCII.comma {
@@ -72,11 +73,10 @@ enum SocketIOPacketDecoder {
             if bytes[index] < 0x20 || bytes[index] == 0x7F { throw .invalidNamespace }
             index += 1
         }
-        guard index < bytes.count else { throw .invalidNamespace }
         guard let namespace = UTF8Validation.string(from: UnsafeBufferPointer(rebasing: bytes[start..<index])) else {
             throw .invalidNamespace
         }
-        index += 1  // the comma
+        if index < bytes.count { index += 1 }  // the comma
         return namespace
     }
 }

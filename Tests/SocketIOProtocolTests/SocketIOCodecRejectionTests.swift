@@ -17,7 +17,7 @@ struct SocketIOCodecRejectionTests {
         #expect(socketIOError(bytes(wire)) == .invalidAttachmentCount)
     }
 
-    @Test(arguments: ["0/admin", #"2/admin["a"]"#, "1/", "0/a\u{1},", "0/a\u{7F},"])
+    @Test(arguments: ["0/a\u{1},", "0/a\u{7F},", "0/a\u{1}"])
     func malformedNamespace(wire: String) {
         #expect(socketIOError(bytes(wire)) == .invalidNamespace)
     }

@@ -63,6 +63,15 @@ struct SocketIOCodecTests {
         #expect(try SocketIOCodec.decode(bytes("4")).data == nil)
     }
 
+    /// The reference parser ends a namespace at the first comma or at the end of the
+    /// packet, so `0/x` is a CONNECT to `/x` (which the server answers with CONNECT_ERROR).
+    @Test func namespaceWithoutTrailingCommaRunsToTheEnd() throws {
+        #expect(try SocketIOCodec.decode(bytes("0/x")) == SocketIOPacket(type: .connect, namespace: "/x"))
+        #expect(try SocketIOCodec.decode(bytes("0/x,")) == SocketIOPacket(type: .connect, namespace: "/x"))
+        #expect(try SocketIOCodec.decode(bytes("1/")) == .disconnect())
+        #expect(try SocketIOCodec.decode(bytes("1/admin")) == .disconnect(namespace: "/admin"))
+    }
+
     @Test func ackIdsUpToNineDigits() throws {
         #expect(try SocketIOCodec.decode(bytes(#"2999999999["a"]"#)).id == 999_999_999)
         #expect(try SocketIOCodec.decode(bytes("30[]")).id == 0)
