@@ -44,6 +44,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON instead of a table.") var json = false
 
     func run() async throws {
+        // A bench opens thousands of client sockets.
+        raiseOpenFileLimit(logger: makeLogger(label: "realtime.bench", level: Env.value("REALTIME_LOG_LEVEL") ?? "notice"))
         var options = BenchOptions()
         options.urls = urls.isEmpty ? ["ws://127.0.0.1:8080"] : urls
         options.duration = duration

@@ -24,6 +24,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger(label: "realtime.coordinator", level: logLevel ?? Env.value("REALTIME_LOG_LEVEL"))
+        raiseOpenFileLimit(logger: logger)
         var config = CoordinatorConfiguration()
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8090
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"

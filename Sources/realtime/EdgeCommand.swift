@@ -24,11 +24,16 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(name: .customLong("drain-delay"), help: "On SIGTERM, ms of /health 503 before clients are sent away (REALTIME_DRAIN_DELAY, default 2000).") var drainDelay: Int?
     @Option(name: .customLong("max-connections"), help: "Most WebSocket connections open at once; more get HTTP 503 (REALTIME_MAX_CONNECTIONS, default: no cap).") var maxConnections: Int?
     @Option(name: .customLong("max-connect-rate"), help: "Most new WebSocket connections per second, bursting to as many; more get HTTP 503 (REALTIME_MAX_CONNECT_RATE, default: no cap).") var maxConnectRate: Int?
+    @Option(help: "Listen backlog, capped by net.core.somaxconn (REALTIME_BACKLOG, default 4096).") var backlog: Int?
+    @Option(name: .customLong("drain-timeout"), help: "Seconds after SIGTERM within which the process exits whatever its clients do (REALTIME_DRAIN_TIMEOUT, default 30).") var drainTimeout: Double?
+    @Option(name: .customLong("request-timeout"), help: "Seconds a connection may take to send a complete request head before it is closed (REALTIME_REQUEST_TIMEOUT, default 10).") var requestTimeout: Double?
+    @Option(name: .customLong("keep-alive-timeout"), help: "Seconds a kept-alive HTTP connection may idle between requests (REALTIME_KEEP_ALIVE_TIMEOUT, default 60).") var keepAliveTimeout: Double?
     @Flag(help: "Serve the demo chat page at /demo/ (REALTIME_DEMO=1).") var demo = false
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
 
     func run() async throws {
         let logger = makeLogger(label: "realtime.edge", level: logLevel ?? Env.value("REALTIME_LOG_LEVEL"))
+        raiseOpenFileLimit(logger: logger)
         var config = EdgeConfiguration()
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8080
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
@@ -48,6 +53,16 @@ struct EdgeCommand: AsyncParsableCommand {
         if let ms = drainDelay ?? Env.int("REALTIME_DRAIN_DELAY") { config.drainDelay = .milliseconds(max(0, ms)) }
         config.maxConnections = try positive(maxConnections ?? Env.int("REALTIME_MAX_CONNECTIONS"), "--max-connections")
         config.maxConnectRate = try positive(maxConnectRate ?? Env.int("REALTIME_MAX_CONNECT_RATE"), "--max-connect-rate")
+        if let value = try positive(backlog ?? Env.int("REALTIME_BACKLOG"), "--backlog") { config.backlog = value }
+        if let seconds = try positive(drainTimeout ?? Env.double("REALTIME_DRAIN_TIMEOUT"), "--drain-timeout") {
+            config.drainTimeout = .seconds(seconds)
+        }
+        if let seconds = try positive(requestTimeout ?? Env.double("REALTIME_REQUEST_TIMEOUT"), "--request-timeout") {
+            config.requestTimeout = .seconds(seconds)
+        }
+        if let seconds = try positive(keepAliveTimeout ?? Env.double("REALTIME_KEEP_ALIVE_TIMEOUT"), "--keep-alive-timeout") {
+            config.keepAliveTimeout = .seconds(seconds)
+        }
         config.demoEnabled = demo || Env.value("REALTIME_DEMO") == "1"
         if let path = settings ?? Env.value("REALTIME_SETTINGS") {
             config.initialSettings = try loadSettingsFile(path)
@@ -58,7 +73,7 @@ struct EdgeCommand: AsyncParsableCommand {
     }
 }
 
-private func positive(_ value: Int?, _ flag: String) throws -> Int? {
+private func positive<Number: Numeric & Comparable>(_ value: Number?, _ flag: String) throws -> Number? {
     guard let value else { return nil }
     guard value > 0 else { throw ValidationError("\(flag) must be a positive number") }
     return value

@@ -8,4 +8,6 @@ enum Env {
     }
 
     static func int(_ name: String) -> Int? { value(name).flatMap(Int.init) }
+
+    static func double(_ name: String) -> Double? { value(name).flatMap(Double.init) }
 }

@@ -300,9 +300,11 @@ def test_compose_settings_file_is_mounted_where_the_edge_reads_it():
 def test_haproxy_config_has_what_websockets_and_draining_need():
     cfg = haproxy_text()
     for directive in ("balance leastconn", "option httpchk", "uri /health/ready", "http-check expect status 200",
-                      "option forwardfor", "timeout tunnel", "option redispatch", "retry-on",
-                      "http-reuse never"):
+                      "option forwardfor", "timeout tunnel", "option redispatch", "retry-on"):
         assert directive in cfg, f"deploy/haproxy.cfg lacks `{directive}`"
+    # Edges upgrade on any request of a kept-alive connection: no reuse workaround.
+    for workaround in ("http-reuse never", "option http-server-close"):
+        assert workaround not in cfg, f"deploy/haproxy.cfg still has `{workaround}`"
     tunnel = re.search(r"timeout tunnel (\d+)([smh])", cfg)
     secs = int(tunnel.group(1)) * {"s": 1, "m": 60, "h": 3600}[tunnel.group(2)]
     assert secs > ENGINE_PING, f"timeout tunnel {secs}s must exceed the ping interval + timeout ({ENGINE_PING}s)"

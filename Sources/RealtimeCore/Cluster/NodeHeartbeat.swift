@@ -29,6 +29,10 @@ public struct NodeHeartbeat: Sendable, Equatable {
     /// The version of the settings this edge enforces (SPEC §7); nil from an edge
     /// older than the field. `version` is the software version.
     public var settingsVersion: Int64?
+    /// Descriptors this process has open, and its (soft) limit: how close the node is
+    /// to refusing connections.
+    public var openFiles: Int64 = 0
+    public var openFilesLimit: Int64 = 0
     /// Unix milliseconds on the edge's clock when it wrote this heartbeat.
     public var timestamp: Int64
 
@@ -47,6 +51,12 @@ public struct NodeHeartbeat: Sendable, Equatable {
         public var backendOutages: Int64 = 0
         public var openSockets: Int64 = 0
         public var connectionsRefused: Int64 = 0
+        /// Connections the kernel had queued that could not be accepted (EMFILE, ENFILE).
+        public var acceptFailures: Int64 = 0
+        /// HTTP connections closed for not sending a complete request head in time.
+        public var requestHeadTimeouts: Int64 = 0
+        /// Kept-alive HTTP connections closed after idling between requests.
+        public var idleTimeouts: Int64 = 0
 
         public init() {}
     }
@@ -107,6 +117,11 @@ extension NodeHeartbeat {
             "slowClientDisconnects": n(c.slowClientDisconnects),
             "rateLimitRejections": n(c.rateLimitRejections),
             "rateLimitFallbacks": n(c.rateLimitFallbacks),
+            "acceptFailures": n(c.acceptFailures),
+            "requestHeadTimeouts": n(c.requestHeadTimeouts),
+            "idleTimeouts": n(c.idleTimeouts),
+            "openFiles": n(openFiles),
+            "openFilesLimit": n(openFilesLimit),
             "backend": .object([
                 "kind": .string(backend.kind),
                 "up": .bool(backend.up),
@@ -148,6 +163,9 @@ extension NodeHeartbeat {
         counters.backendOutages = int(value["backend"]?["outages"])
         counters.openSockets = int("openSockets")
         counters.connectionsRefused = int("connectionsRefused")
+        counters.acceptFailures = int("acceptFailures")
+        counters.requestHeadTimeouts = int("requestHeadTimeouts")
+        counters.idleTimeouts = int("idleTimeouts")
         let downSince = value["backend"]?["downSince"]?.doubleValue.map { Int64($0) }
         self.init(
             node: value["node"]?.stringValue ?? nodeId,
@@ -168,5 +186,7 @@ extension NodeHeartbeat {
         for (rule, actions) in value["channelRuleRefusals"]?.objectValue ?? [:] {
             channelRuleRefusals[rule] = (actions.objectValue ?? [:]).mapValues { int($0) }
         }
+        self.openFiles = int("openFiles")
+        self.openFilesLimit = int("openFilesLimit")
     }
 }

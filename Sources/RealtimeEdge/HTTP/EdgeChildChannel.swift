@@ -19,8 +19,8 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
         /// The WebSocket runs on NIO handlers; nothing left for the task to do.
         case webSocket
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
-        /// An upgrade request we declined (wrong path, draining edge).
-        case declinedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// An upgrade request we declined (wrong path or query, draining edge).
+        case declinedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, UpgradeRefusal)
     }
 
     struct Value: ServerChildChannelValue {
@@ -33,7 +33,7 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     init(node: EdgeNode, responder: @escaping Responder) {
         self.node = node
-        self.responder = Self.redirectingLateUpgrades(responder)
+        self.responder = Self.refusingLateUpgrades(responder, node: node)
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -42,18 +42,22 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
             // are idle WebSockets whose reads are pings and small events: start at
             // 512 bytes instead of NIO's 2 KiB (it still grows for larger reads).
             try channel.syncOptions?.setOption(.recvAllocator, value: Self.receiveBuffers)
-            let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+            let refusal = NIOLoopBoundBox(UpgradeRefusal?.none, eventLoop: channel.eventLoop)
             let node = self.node
+            let connectionGuard = HTTPConnectionGuard(node: node, timeouts: .init(
+                requestHead: .init(node.configuration.requestTimeout), idle: .init(node.configuration.keepAliveTimeout)))
+            let guardOnLoop = NIOLoopBound(connectionGuard, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: node.configuration.maxPayload,
                 shouldUpgrade: { channel, head in
-                    upgradeAttempted.value = true
-                    // A draining edge declines so the load balancer's retry lands elsewhere.
-                    let accept = Self.isSocketPath(head.uri) && !node.isDraining
-                    return channel.eventLoop.makeSucceededFuture(accept ? HTTPHeaders() : nil)
+                    refusal.value = UpgradeRefusal.check(uri: head.uri, draining: node.isDraining)
+                    return channel.eventLoop.makeSucceededFuture(refusal.value == nil ? HTTPHeaders() : nil)
                 },
                 upgradePipelineHandler: { channel, head in
                     channel.eventLoop.makeCompletedFuture {
+                        // Before the upgrade handler replays what it buffered, which is
+                        // WebSocket frames now, not HTTP parts for the guard.
+                        channel.pipeline.syncOperations.removeHandler(guardOnLoop.value, promise: nil)
                         try node.openSession(on: channel, forwardedFor: head.headers.first(name: "X-Forwarded-For"))
                         return Negotiated.webSocket
                     }
@@ -68,7 +72,7 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel,
                             configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return upgradeAttempted.value ? .declinedUpgrade(http) : .http(http)
+                        return refusal.value.map { .declinedUpgrade(http, $0) } ?? .http(http)
                     }
                 })
             var pipeline = NIOUpgradableHTTPServerPipelineConfiguration<Negotiated>(upgradeConfiguration: upgrade)
@@ -76,6 +80,8 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
             pipeline.enableErrorHandling = false  // Hummingbird answers malformed requests
             pipeline.enableResponseHeaderValidation = false  // HTTPTypes validated them already
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+            // Last, so behind NIO's upgrade handler: it sees every request head, the first included.
+            try channel.pipeline.syncOperations.addHandler(connectionGuard)
             return Value(negotiated: negotiated, channel: channel)
         }
     }
@@ -87,8 +93,8 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
                 return
             case .http(let http):
                 await handleHTTP(asyncChannel: http, logger: logger)
-            case .declinedUpgrade(let http):
-                await Self.refuseUpgrade(http, draining: node.isDraining)
+            case .declinedUpgrade(let http, let refusal):
+                await Self.refuseUpgrade(http, refusal)
             }
         } catch {
             logger.debug("connection setup failed", metadata: ["error": "\(error)"])
@@ -108,36 +114,42 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     /// A declined upgrade is answered and the connection closes: 503 from a draining
     /// edge, which a load balancer retries on another edge (HAProxy's `retry-on 503`)
-    /// so the client's reconnect lands at once; 404 for a path that is not a socket.
-    private static func refuseUpgrade(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, draining: Bool) async {
-        let (status, code, message): (HTTPResponse.Status, String, String) = draining
-            ? (.serviceUnavailable, "service_unavailable", "this edge is shutting down; reconnect to another edge")
-            : (.notFound, "not_found", "WebSocket upgrades are served on /realtime/ and /socket.io/ only")
-        let body = ByteBuffer(bytes: JSONValue.object([
-            "errors": .array([.object(["code": .string(code), "message": .string(message)])]),
-        ]).serialized)
+    /// so the client's reconnect lands at once; 400 for a query this server does not
+    /// speak; 404 for a path that is not a socket.
+    private static func refuseUpgrade(_ http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, _ refusal: UpgradeRefusal) async {
         try? await http.executeThenClose { _, outbound in
-            let head = HTTPResponse(status: status, headerFields: [
-                .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
-            ])
-            try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
+            try await outbound.write(contentsOf: refusalResponse(refusal))
         }
     }
 
-    /// NIO can only upgrade a connection's first request. A WebSocket upgrade arriving
-    /// later on a kept-alive connection is redirected to the same URI with the
-    /// connection closed, so the client retries the upgrade on a fresh one.
-    private static func redirectingLateUpgrades(_ responder: @escaping Responder) -> Responder {
-        struct ClosingAfterRedirect: Error {}
+    private static func refusalResponse(_ refusal: UpgradeRefusal) -> [HTTPResponsePart] {
+        let body = ByteBuffer(bytes: refusal.body)
+        let head = HTTPResponse(status: refusal.status, headerFields: [
+            .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
+        ])
+        return [.head(head), .body(body), .end(nil)]
+    }
+
+    /// An upgrade that reaches the router on a later request of a kept-alive
+    /// connection is one HTTPConnectionGuard did not switch: it is refused with the
+    /// reason and the connection closes (the request decoder stops after an upgrade
+    /// request, so nothing more could be read from it).
+    private static func refusingLateUpgrades(_ responder: @escaping Responder, node: EdgeNode) -> Responder {
+        struct ClosingAfterRefusal: Error {}
         return { request, writer, channel in
             guard request.headers[.upgrade]?.lowercased() == "websocket" else {
                 return try await responder(request, writer, channel)
             }
-            var location = request.uri.path
-            if let query = request.uri.query { location += "?\(query)" }
-            try await writer.writeResponse(HTTPResponse(
-                status: .temporaryRedirect, headerFields: [.connection: "close", .location: location]))
-            throw ClosingAfterRedirect()
+            var uri = request.uri.path
+            if let query = request.uri.query { uri += "?\(query)" }
+            let refusal = UpgradeRefusal.check(uri: uri, draining: node.isDraining) ?? .pipelined
+            let body = ByteBuffer(bytes: refusal.body)
+            try await writer.write(
+                response: HTTPResponse(status: refusal.status, headerFields: [
+                    .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
+                ]),
+                body: ResponseBody(byteBuffer: body))
+            throw ClosingAfterRefusal()
         }
     }
 }

@@ -17,7 +17,13 @@ extension EdgeNode {
     func prometheusText() -> String {
         let s = stats
         let label = "{node=\"\(Self.escapeLabel(nodeId))\"}"
+        let descriptors = OpenFileLimitSnapshot.current()
         let series: [(name: String, type: String, help: String, value: Double)] = [
+            ("realtime_open_files", "gauge", "File descriptors open in this process.", Double(descriptors.open)),
+            ("realtime_open_files_limit", "gauge", "The process's soft open-file limit.", Double(descriptors.soft)),
+            ("realtime_accept_failures_total", "counter", "Connections that could not be accepted for lack of file descriptors (EMFILE, ENFILE).", Double(s.acceptFailures.load(ordering: .relaxed))),
+            ("realtime_http_request_timeouts_total", "counter", "HTTP connections closed without a complete request head within --request-timeout.", Double(s.requestHeadTimeouts.load(ordering: .relaxed))),
+            ("realtime_http_idle_timeouts_total", "counter", "Kept-alive HTTP connections closed after idling --keep-alive-timeout.", Double(s.idleTimeouts.load(ordering: .relaxed))),
             ("realtime_connections", "gauge", "Open client connections.", Double(connectionCount)),
             ("realtime_channels", "gauge", "Channels with a local member.", Double(channelCount)),
             ("realtime_backend_up", "gauge", "1 when the backend (Redis) is reachable.", isBackendUp ? 1 : 0),

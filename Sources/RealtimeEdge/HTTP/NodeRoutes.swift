@@ -52,7 +52,11 @@ extension EdgeNode {
         counters.rateLimitRejections = n(s.rateLimitRejections.load(ordering: .relaxed))
         counters.rateLimitFallbacks = n(backend.bus.rateLimitFallbackCount)
         counters.backendOutages = n(s.backendOutages.load(ordering: .relaxed))
+        counters.acceptFailures = n(s.acceptFailures.load(ordering: .relaxed))
+        counters.requestHeadTimeouts = n(s.requestHeadTimeouts.load(ordering: .relaxed))
+        counters.idleTimeouts = n(s.idleTimeouts.load(ordering: .relaxed))
         let downSince = s.backendDownSince.load(ordering: .relaxed)
+        let descriptors = OpenFileLimitSnapshot.current()
         var heartbeat = NodeHeartbeat(
             node: nodeId,
             address: configuration.advertisedAddress ?? "http://\(configuration.host):\(configuration.port)",
@@ -66,6 +70,8 @@ extension EdgeNode {
             timestamp: Int64((unixNow() * 1000).rounded()),
             settingsVersion: settings.current.version)
         heartbeat.channelRuleRefusals = ruleRefusals.snapshot
+        heartbeat.openFiles = descriptors.open
+        heartbeat.openFilesLimit = descriptors.soft
         return heartbeat
     }
 }

@@ -26,6 +26,17 @@ public struct EdgeConfiguration: Sendable {
     /// On SIGTERM, how long /health answers 503 (and upgrades are refused) before the
     /// clients are sent away, so load balancers stop routing here before they reconnect.
     public var drainDelay: Duration = .seconds(2)
+    /// The listen backlog: connections the kernel queues before they are accepted
+    /// (capped by net.core.somaxconn). A reconnect storm after an edge dies arrives
+    /// all at once; an overflowing queue leaves clients retrying SYNs for seconds.
+    public var backlog: Int = 4096
+    /// After SIGTERM, the process exits within this long whatever its clients do.
+    public var drainTimeout: Duration = .seconds(30)
+    /// How long a connection may take to send a complete request head (its first, or
+    /// the next one after a response) before it is closed.
+    public var requestTimeout: Duration = .seconds(10)
+    /// How long a kept-alive HTTP connection may idle between requests.
+    public var keepAliveTimeout: Duration = .seconds(60)
     /// Most WebSocket connections open at once; beyond it upgrades get 503 (nil: no cap).
     public var maxConnections: Int?
     /// Most new WebSocket connections accepted per second, bursting to as many (nil: no cap).

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 extension EdgeNode {
@@ -17,9 +18,32 @@ extension EdgeNode {
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in EdgeChildChannel(node: self, responder: responder) },
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "realtime-edge"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "realtime-edge", backlog: config.backlog),
+            onServerRunning: { channel in
+                await self.tuneListener(channel)
+                await onServerRunning(channel.localAddress?.port ?? config.port)
+            },
             logger: logger)
+    }
+
+    /// NIO accepts 4 connections per wake-up by default; a burst of thousands then
+    /// waits in the kernel queue. Accepting in larger batches drains it faster.
+    static let acceptBatch = 256
+
+    private func tuneListener(_ listener: any Channel) async {
+        do {
+            try await listener.setOption(ChannelOptions.maxMessagesPerRead, value: UInt(Self.acceptBatch)).get()
+            try await listener.eventLoop.submit {
+                try listener.pipeline.syncOperations.addHandler(
+                    AcceptFailureMonitor(stats: self.stats, logger: self.logger), position: .first)
+            }.get()
+        } catch {
+            logger.warning("listener setup incomplete", metadata: ["error": "\(error)"])
+        }
+        let kernelCap = ListenBacklog.kernelCap()
+        logger.notice("listen backlog", metadata: [
+            "requested": "\(configuration.backlog)", "kernelCap": "\(kernelCap.map(String.init) ?? "unknown")",
+        ])
     }
 
     /// Starts the node and serves until SIGTERM/SIGINT, then drains: clients are told
@@ -45,7 +69,8 @@ struct DrainService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        node.logger.notice("draining edge")
+        node.logger.notice("draining edge", metadata: ["drainTimeout": "\(node.configuration.drainTimeout)"])
+        DrainDeadline.start(after: node.configuration.drainTimeout, logger: node.logger) { [node] in node.connectionCount }
         await node.shutdown()
     }
 }

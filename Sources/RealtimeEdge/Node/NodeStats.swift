@@ -14,6 +14,12 @@ public final class NodeStats: Sendable {
     public let slowClientDisconnects = Atomic<Int>(0)
     public let rateLimitRejections = Atomic<Int>(0)
     public let handshakeFailures = Atomic<Int>(0)
+    /// Connections the kernel queued that could not be accepted (EMFILE, ENFILE).
+    public let acceptFailures = Atomic<Int>(0)
+    /// HTTP connections closed for not sending a complete request head in time.
+    public let requestHeadTimeouts = Atomic<Int>(0)
+    /// Kept-alive HTTP connections closed after idling between requests.
+    public let idleTimeouts = Atomic<Int>(0)
     public let backendOutages = Atomic<Int>(0)
     public let backendUp = Atomic<Bool>(true)
     /// Seconds since the epoch when the current backend outage began, 0 when none.
