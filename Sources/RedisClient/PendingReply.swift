@@ -39,6 +39,9 @@ struct PendingReply {
     enum Sink {
         case single(UnsafeContinuation<RESPValue, any Error>)
         case pipeline(PipelineCollector)
+        /// For callers that must queue a command synchronously (to keep their own
+        /// order) and wait for it later.
+        case promise(EventLoopPromise<RESPValue>)
     }
 
     var sink: Sink
@@ -51,6 +54,8 @@ struct PendingReply {
             continuation.resume(returning: reply)
         case .pipeline(let collector):
             collector.append(reply)
+        case .promise(let promise):
+            promise.succeed(reply)
         }
     }
 
@@ -60,6 +65,8 @@ struct PendingReply {
             continuation.resume(throwing: error)
         case .pipeline(let collector):
             collector.fail(error)
+        case .promise(let promise):
+            promise.fail(error)
         }
     }
 }

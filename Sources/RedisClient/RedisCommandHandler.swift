@@ -61,6 +61,21 @@ final class RedisCommandHandler: ChannelInboundHandler {
         self.commandsQueued(context: context)
     }
 
+    func enqueue(_ command: RedisCommand, promise: EventLoopPromise<RESPValue>) {
+        guard let context, !self.isClosed else {
+            promise.fail(RedisError.notConnected)
+            return
+        }
+        do {
+            try self.encoder.encode(command, into: &self.outbound)
+        } catch {
+            promise.fail(error)
+            return
+        }
+        self.pending.append(PendingReply(sink: .promise(promise), deadline: .now() + self.commandTimeout))
+        self.commandsQueued(context: context)
+    }
+
     func enqueue(_ commands: [RedisCommand], continuation: UnsafeContinuation<[RESPValue], any Error>) {
         guard let context, !self.isClosed else {
             continuation.resume(throwing: RedisError.notConnected)

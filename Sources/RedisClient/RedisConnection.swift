@@ -66,6 +66,23 @@ public final class RedisConnection: Sendable {
         return reply
     }
 
+    /// Queues one command now and returns its reply's future. Commands queued this
+    /// way from one thread reach Redis in the order of the calls, which the async
+    /// `send` cannot promise (its caller may hop executors before it runs). An error
+    /// reply succeeds the future with `.error`.
+    public func enqueue(_ command: RedisCommand) -> EventLoopFuture<RESPValue> {
+        let handler = self.handler
+        let promise = handler.eventLoop.makePromise(of: RESPValue.self)
+        if handler.eventLoop.inEventLoop {
+            handler.value.enqueue(command, promise: promise)
+        } else {
+            handler.eventLoop.execute {
+                handler.value.enqueue(command, promise: promise)
+            }
+        }
+        return promise.futureResult
+    }
+
     /// Sends all commands in one write and returns their replies in order.
     /// Error replies are returned as `.error` values, not thrown, so one
     /// failing command does not hide the others' results.

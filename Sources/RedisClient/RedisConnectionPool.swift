@@ -97,6 +97,13 @@ public final class RedisConnectionPool: Sendable {
         }
     }
 
+    /// One of the pool's connections, for a caller that needs a run of commands on
+    /// the same connection (Redis runs one connection's commands in order). It stays
+    /// the pool's: do not close it; lease again once it is no longer `isActive`.
+    public func pinnedConnection() async throws -> RedisConnection {
+        try await self.leaseConnection()
+    }
+
     private func leaseConnection() async throws -> RedisConnection {
         let decision = self.slots.withLockedValue { slots in
             slots.lease { index in

@@ -169,7 +169,7 @@ def test_document_is_openapi_31_with_the_required_pieces(doc):
 
 
 def test_document_names_every_route_of_spec_section_3(doc):
-    want = {("post", "/api/v1/channels/{channel}/messages"), ("post", "/api/v1/broadcast"),
+    want = {("post", "/api/v1/channels/{channel}/messages"), ("post", "/api/v1/broadcast"), ("post", "/api/v1/publish"),
             ("get", "/api/v1/channels/{channel}/members"), ("get", "/api/v1/channels"),
             ("post", "/api/v1/users/{userId}/events"), ("get", "/api/v1/config"), ("put", "/api/v1/config"),
             ("get", "/health"), ("get", "/health/live"), ("get", "/health/ready"), ("get", "/stats"), ("get", "/metrics")}
@@ -187,6 +187,8 @@ def _success_probes(ch: str, user: str) -> list[tuple[str, str, str, object, int
         ("POST", "/api/v1/channels/{channel}/messages", f"/api/v1/channels/{p}/messages",
          {"eventName": "doc", "message": {"n": 1}}, 202),
         ("POST", "/api/v1/broadcast", "/api/v1/broadcast", {"eventName": "doc-all", "message": [1, "two", None]}, 202),
+        ("POST", "/api/v1/publish", "/api/v1/publish",
+         {"messages": [{"channel": ch, "eventName": "doc-batch", "message": 1}, {"eventName": "doc-batch-all"}]}, 202),
         ("GET", "/api/v1/channels/{channel}/members", f"/api/v1/channels/{p}/members", None, 200),
         ("GET", "/api/v1/channels", "/api/v1/channels", None, 200),
         ("POST", "/api/v1/users/{userId}/events", f"/api/v1/users/{quote(user, safe='')}/events",
@@ -226,6 +228,8 @@ def test_every_documented_route_answers_as_documented(cluster, doc):
             assert "# TYPE" in got
     member.wait_for("doc", lambda p: p == {"channel": ch, "message": {"n": 1}})
     member.wait_for("doc-all", lambda p: p == {"channel": None, "message": [1, "two", None]})
+    member.wait_for("doc-batch", lambda p: p == {"channel": ch, "message": 1})
+    member.wait_for("doc-batch-all", lambda p: p == {"channel": None, "message": None})
     assert member.wait_for("user:update") == ("user:update", {"id": "s1"}, {"id": user})
 
 
@@ -256,6 +260,9 @@ BAD_BODIES = [
     ("POST", "/api/v1/channels/{channel}/messages", "/api/v1/channels/c/messages",
      {"eventName": "channel:join", "message": 1}, "reserved"),
     ("POST", "/api/v1/broadcast", "/api/v1/broadcast", ["eventName", "x"], "object"),
+    ("POST", "/api/v1/publish", "/api/v1/publish", {"messages": [{"eventName": "ok"}, {"message": 1}]},
+     "messages[1]: eventName"),
+    ("POST", "/api/v1/publish", "/api/v1/publish", {"messages": [{"eventName": "e"}] * 1001}, "1000"),
     ("POST", "/api/v1/users/{userId}/events", "/api/v1/users/u1/events", {"eventName": "user:nope"}, "eventName"),
     ("PUT", "/api/v1/config", "/api/v1/config",
      dict(DEFAULT_SETTINGS, rateLimits=[{"name": "r", "rate": 0, "duration": 10, "errorMessage": "m"}]),

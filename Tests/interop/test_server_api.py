@@ -19,6 +19,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/channels/some-channel/members", None),
     ("POST", "/api/v1/channels/some-channel/messages", {"eventName": "x", "message": 1}),
     ("POST", "/api/v1/broadcast", {"eventName": "x", "message": 1}),
+    ("POST", "/api/v1/publish", {"messages": [{"eventName": "x", "message": 1}]}),
     ("POST", "/api/v1/users/u1/events", {"eventName": "user:signin", "session": {}, "user": {}}),
     ("GET", "/api/v1/config", None),
     ("PUT", "/api/v1/config", DEFAULT_SETTINGS),
@@ -62,6 +63,55 @@ def test_api_broadcast_reaches_every_client(cluster):
     assert r.status_code == 202, f"POST broadcast: HTTP {r.status_code} {r.text[:200]}"
     for x in clients:
         x.wait_for("announce", lambda p: p == {"channel": None, "message": {"v": 7}})
+
+
+def test_api_batch_publish_keeps_order_on_every_edge(cluster):
+    """One batch, channel messages and broadcasts mixed: every member on every edge
+    gets them in the batch's order."""
+    clients = cluster.clients_on_distinct_edges(min(3, len(cluster.edges)))
+    ch, other = unique("batch"), unique("batch-other")
+    for c in clients:
+        c.join(ch)
+    messages = []
+    for i in range(1000):
+        if i % 10 == 9:
+            messages.append({"eventName": "batch", "message": {"i": i}})  # a broadcast
+        elif i % 10 == 4:
+            messages.append({"channel": other, "eventName": "batch", "message": {"i": i}})  # not for them
+        else:
+            messages.append({"channel": ch, "eventName": "batch", "message": {"i": i}})
+    r = cluster.api("POST", "/api/v1/publish", json={"messages": messages}, timeout=15)
+    assert r.status_code == 202, r.text
+    assert r.json() == {"published": 1000}
+    expected = [m["message"]["i"] for m in messages if m.get("channel") != other]
+    for c in clients:
+        deadline = time.monotonic() + 10
+        while len(c.received("batch")) < len(expected) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        got = [args[0]["message"]["i"] for args in c.received("batch")]
+        assert got == expected, f"{c.name}: {len(got)} of {len(expected)}, first difference at " \
+            f"{next((k for k, (x, y) in enumerate(zip(got, expected)) if x != y), min(len(got), len(expected)))}"
+        broadcasts = [args for args in c.received("batch") if args[0]["channel"] is None]
+        assert len(broadcasts) == 100
+
+
+def test_api_batch_publish_caps_at_1000_and_publishes_nothing_on_error(cluster):
+    a = cluster.client()
+    ch = unique("batch-cap")
+    a.join(ch)
+    over = [{"channel": ch, "eventName": "capped", "message": i} for i in range(1001)]
+    r = cluster.api("POST", "/api/v1/publish", json={"messages": over})
+    assert_api_error(r, 400, "1001 messages")
+    assert "1000" in r.json()["errors"][0]["message"]
+    bad = [{"channel": ch, "eventName": "capped", "message": 1}, {"channel": ch, "eventName": "channel:join"}]
+    r = cluster.api("POST", "/api/v1/publish", json={"messages": bad})
+    assert_api_error(r, 400, "a reserved event name in the batch")
+    assert "messages[1]" in r.json()["errors"][0]["message"]
+    for body in ({}, {"messages": {}}, {"messages": [1]}, {"messages": [{"channel": "", "eventName": "x"}]}):
+        assert_api_error(cluster.api("POST", "/api/v1/publish", json=body), 400, f"body {body}")
+    a.assert_not_received("capped", what="from a refused batch")
+    r = cluster.api("POST", "/api/v1/publish", json={"messages": []})
+    assert r.status_code == 202 and r.json() == {"published": 0}
 
 
 def test_api_members_match_the_socket_answer_on_every_edge(cluster):

@@ -22,6 +22,13 @@ public protocol MessageBus: Sendable {
     /// round trip) and not published when one is exceeded: that limit is returned.
     func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit?
 
+    /// Publishes every frame, in order, in one backend round trip, without rate
+    /// limits (the server API's batch). Subscribers get them in the batch's order.
+    func publish(batch: [Publication]) async throws
+
+    /// A lane for one sender's ordered, pipelined publishes, confined to `loop`.
+    func makeLane(on loop: any EventLoop) -> any PublishLane
+
     /// Counts one client event against rate limits; returns the first limit exceeded.
     func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit?
     /// Rate-limit checks decided by the edge's own counters because the backend was

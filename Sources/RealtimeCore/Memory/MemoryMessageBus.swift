@@ -28,6 +28,16 @@ public final class MemoryMessageBus: MessageBus {
         return nil
     }
 
+    public func publish(batch: [Publication]) async throws {
+        for publication in batch {
+            emit(.delivery(Delivery(topic: publication.topic, frame: publication.frame, excluding: publication.excluding)))
+        }
+    }
+
+    public func makeLane(on loop: any EventLoop) -> any PublishLane {
+        MemoryPublishLane(bus: self, loop: loop)
+    }
+
     public func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit? {
         limiter.consume(check)
     }

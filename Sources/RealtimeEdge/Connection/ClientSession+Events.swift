@@ -202,9 +202,10 @@ extension ClientSession {
         }
         let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: bodyBytes)
         let excluding = echo(payload) ? nil : connection.id
-        // The rate-limit check rides in the same Redis call as the publish.
-        if let exceeded = try await services.bus.publish(
-            channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits) {
+        // The rate-limit check rides in the same Redis call as the publish. The lane
+        // queues it now, in event order; only the wait for its outcome suspends.
+        let outcome = lane.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits)
+        if let exceeded = try await outcome.get() {
             throw rateLimited(exceeded)
         }
         return ok

@@ -26,6 +26,9 @@ actor ClientSession {
     /// The WebSocket's NIO channel (not to be confused with `channels`, the joined ones).
     nonisolated let socket: any Channel
     private nonisolated let inbox: SessionInbox
+    /// This session's publishes, pipelined in event order (see ClientSession+Pipeline).
+    let lane: any PublishLane
+    let window = EventWindow()
     var logger: Logger
     /// The logger before CONNECT named the user, for what runs on the loop.
     private nonisolated let baseLogger: Logger
@@ -50,6 +53,7 @@ actor ClientSession {
         self.socket = socket
         self.pings = PingSchedule(loop: socket.eventLoop, interval: config.pingInterval, timeout: config.pingTimeout, queue: queue)
         self.inbox = SessionInbox(channel: socket)
+        self.lane = services.bus.makeLane(on: socket.eventLoop)
         queue.attach(to: socket)
         var logger = services.logger
         logger[metadataKey: "socket"] = "\(socketId)"
@@ -109,6 +113,7 @@ actor ClientSession {
             case .ended:
                 queue.close(.clientClosed)
                 pings.stop()
+                await window.idle()
                 await cleanUp()
                 services.admission.closed()
             }
@@ -159,7 +164,7 @@ actor ClientSession {
                 return
             }
             services.stats.messagesIn.add(1, ordering: .relaxed)
-            await handleEvent(packet)
+            await dispatch(packet)
         case .binaryEvent, .binaryAck:
             sendError(RealtimeError(.invalidPayload, "binary attachments are not supported; send JSON"), event: packet.eventName ?? "binary", ackId: packet.id)
         case .ack, .connectError:
@@ -173,7 +178,13 @@ actor ClientSession {
 
     /// After CONNECT through the connection, which keeps the frame behind deliveries
     /// already on their way to it; before, no delivery can reach the queue.
-    private func send(frame: ByteBuffer) {
+    func send(frame: ByteBuffer) {
+        // A pipelined event's answer waits for the answers of the events before it.
+        if let slot = EventSlot.current, window.hold(frame, slot: slot) { return }
+        sendNow(frame)
+    }
+
+    func sendNow(_ frame: ByteBuffer) {
         if let connection { connection.send(frame) } else { queue.enqueue(frame) }
     }
 

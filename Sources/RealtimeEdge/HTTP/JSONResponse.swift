@@ -16,6 +16,16 @@ enum JSONResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// 202 `{"accepted":true}`, the answer of every single publish: serialized once.
+    static var accepted: Response {
+        Response(
+            status: .accepted,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: acceptedBody))
+    }
+
+    private static let acceptedBody = ByteBuffer(bytes: JSONValue.object(["accepted": true]).serialized)
+
     /// `{"errors": [{"code", "message"}]}`
     static func error(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
         ok(.object(["errors": .array([.object(["code": .string(code), "message": .string(message)])])]), status: status)

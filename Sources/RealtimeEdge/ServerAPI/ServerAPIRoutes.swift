@@ -14,7 +14,7 @@ extension EdgeNode {
                 let (eventName, message) = try await self.eventBody(request, context)
                 let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: message)
                 try await self.backend.bus.publish(.channel(channel), frame: frame, excluding: nil)
-                return JSONResponse.ok(["accepted": true], status: .accepted)
+                return JSONResponse.accepted
             }
         }
         api.post("/broadcast") { request, context in
@@ -22,7 +22,15 @@ extension EdgeNode {
                 let (eventName, message) = try await self.eventBody(request, context)
                 let frame = EventFrames.message(eventName: eventName, channel: nil, serializedMessage: message)
                 try await self.backend.bus.publish(.broadcast, frame: frame, excluding: nil)
-                return JSONResponse.ok(["accepted": true], status: .accepted)
+                return JSONResponse.accepted
+            }
+        }
+        api.post("/publish") { request, _ in
+            try await self.apiCall {
+                let body = try await request.jsonBody(limit: PublishBatch.maxBodyBytes)
+                let batch = try PublishBatch.publications(from: body, limits: self.configuration.limits)
+                try await self.backend.bus.publish(batch: batch)
+                return JSONResponse.ok(["published": .number(Double(batch.count))], status: .accepted)
             }
         }
         api.get("/channels/:channel/members") { _, context in

@@ -50,6 +50,25 @@ final class RedisMessageBus: MessageBus {
         return try await redis.checkLimits(check, publishing: (RedisKeys.topicName(topic), payload))
     }
 
+    /// One pipeline of PUBLISHes on one connection: one write, one round trip, and
+    /// Redis runs a connection's commands in the order they arrive.
+    func publish(batch: [Publication]) async throws {
+        guard !batch.isEmpty else { return }
+        try redis.relay.publishGate.check()
+        let commands = batch.map { publication in
+            RedisCommand(
+                "PUBLISH", .string(RedisKeys.topicName(publication.topic)),
+                .buffer(Envelope.encode(frame: publication.frame, excluding: publication.excluding)))
+        }
+        for reply in try await redis.pool.pipeline(commands) {
+            if case .error(let message) = reply { throw RedisError.server(message) }
+        }
+    }
+
+    func makeLane(on loop: any EventLoop) -> any PublishLane {
+        RedisPublishLane(redis: redis, loop: loop)
+    }
+
     func consumeRateLimits(_ check: RateLimitCheck) async throws -> RateLimit? {
         guard !check.limits.isEmpty else { return nil }
         return try await redis.checkLimits(check, publishing: nil)
