@@ -1,6 +1,6 @@
 /// The scenarios `realtime bench` knows.
 public enum BenchScenario: String, CaseIterable, Sendable, Codable {
-    case fanout, channels, presence, connections, broadcast
+    case fanout, channels, presence, connections, broadcast, sweep, storm
 }
 
 /// Options for every scenario; nil means the scenario's own default.
@@ -41,8 +41,26 @@ public struct BenchOptions: Sendable {
     public var rounds: Int?
     public var intervalMilliseconds: Int?
 
+    // sweep
+    /// Publish rates (messages/s) the single publisher steps through.
+    public var rates: [Double] = [100, 200, 400, 800, 1600, 3200, 6400]
+    /// How the sweep's publisher sends: a Socket.IO connection or the server API.
+    public var via: PublisherTransport = .socket
+    /// The server API key, for `--via http`.
+    public var masterKey: String?
+    /// A step is clean when nothing is lost and p99 stays within this (ms).
+    public var cleanP99Milliseconds: Double = 100
+
     /// A free-text label copied into the report (e.g. "redis, 3 edges").
     public var label: String?
 
     public init() {}
+}
+
+/// How a publisher reaches the edge.
+public enum PublisherTransport: String, Sendable, Codable, CaseIterable {
+    /// `message` events on a Socket.IO connection, acked.
+    case socket
+    /// `POST /api/v1/channels/{channel}/messages` on one kept-alive HTTP/1.1 connection.
+    case http
 }

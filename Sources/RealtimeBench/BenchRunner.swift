@@ -20,6 +20,8 @@ public enum RealtimeBench {
             case .presence: report = try await PresenceScenario.run(context)
             case .connections: report = try await ConnectionsScenario.run(context)
             case .broadcast: report = try await BroadcastScenario.run(context)
+            case .sweep: report = try await SweepScenario.run(context)
+            case .storm: report = try await StormScenario.run(context)
             }
             try? await group.shutdownGracefully()
             return report

@@ -16,10 +16,12 @@ struct BenchCommand: AsyncParsableCommand {
               presence: join/leave/update churn, members consistency
               connections: N idle connections, connect rate, edge RSS
               broadcast: one broadcast per interval to N connections
+              sweep: one publisher (--via socket|http) at rising --rates; highest clean rate and its p99
+              storm: N clients connect and join at once; time until all have joined
             Connections and publishers go round-robin over the --url edges.
             """)
 
-    @Argument(help: "fanout | channels | presence | connections | broadcast") var scenario: BenchScenario
+    @Argument(help: "fanout | channels | presence | connections | broadcast | sweep | storm") var scenario: BenchScenario
     @Option(name: .customLong("url"), help: "Edge WebSocket URL, ws://127.0.0.1:PORT[/realtime/]; repeatable.") var urls: [String] = []
     @Option(help: "Seconds of measured load (connections: seconds to hold them).") var duration: Double = 10
     @Option(help: "Seconds of load before measuring (fanout, channels).") var warmup: Double = 1
@@ -40,6 +42,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("pid"), help: "connections: edge process id whose RSS to report; repeatable.") var pids: [Int32] = []
     @Option(help: "broadcast: rounds (default 20).") var rounds: Int?
     @Option(name: .customLong("interval-ms"), help: "broadcast: milliseconds between rounds (default 250).") var intervalMs: Int?
+    @Option(help: "sweep: comma-separated publish rates, messages/s (default 100,200,400,800,1600,3200,6400).") var rates: String?
+    @Option(help: "sweep: socket (message events) or http (server API, one kept-alive connection).") var via: String = "socket"
+    @Option(name: .customLong("master-key"), help: "sweep --via http: the server API key.") var masterKey: String?
+    @Option(name: .customLong("clean-p99-ms"), help: "sweep: a step is clean with no loss and p99 within this (default 100).") var cleanP99: Double?
     @Option(help: "Free-text label stored in the report.") var label: String?
     @Flag(help: "Print the report as JSON instead of a table.") var json = false
 
@@ -68,6 +74,13 @@ struct BenchCommand: AsyncParsableCommand {
         options.rounds = rounds
         options.intervalMilliseconds = intervalMs
         options.label = label
+        if let rates {
+            options.rates = rates.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        guard let transport = PublisherTransport(rawValue: via) else { throw RuntimeError("--via must be socket or http") }
+        options.via = transport
+        options.masterKey = masterKey
+        if let cleanP99 { options.cleanP99Milliseconds = cleanP99 }
         let report: BenchReport
         do {
             report = try await RealtimeBench.run(scenario, options: options)

@@ -13,6 +13,8 @@ struct MessageLoad {
     let publishers: Int
     /// Total messages per second across publishers; nil or 0 = closed loop.
     let rate: Double?
+    /// Socket.IO publishers, or server API ones (open loop only; one channel).
+    var via: PublisherTransport = .socket
 
     func run() async throws -> BenchReport {
         let options = context.options
@@ -55,7 +57,7 @@ struct MessageLoad {
                 }
             }
         }
-        var sockets = subscribed.opened.map(\.1)
+        let sockets = subscribed.opened.map(\.1)
         var membersOf = Array(repeating: 0, count: channels.count)
         for (channelIndex, _) in subscribed.opened { membersOf[channelIndex] += 1 }
         if subscribed.failures > 0 {
@@ -68,17 +70,31 @@ struct MessageLoad {
 
         let builders = channels.map { MessageFrameBuilder(channel: $0, size: options.size) }
         let pace: PublishPace = (rate ?? 0) > 0 ? .rate(rate! / Double(publisherCount)) : .window(options.window)
-        let connected = await context.openMany(publisherCount) { p in
+        let via = self.via
+        let connected = await context.openMany(publisherCount) { p -> any LoadPublisher in
             // Publishers go round the edges from the other end, so with one publisher
             // per edge every edge both publishes and receives.
-            try await Publisher.connect(
-                index: p, connector: context.connector(for: context.targets.count - 1 - p % context.targets.count),
-                on: context.loop(for: p), builders: builders, pace: pace)
+            let edge = context.targets.count - 1 - p % context.targets.count
+            switch via {
+            case .socket:
+                return try await Publisher.connect(
+                    index: p, connector: context.connector(for: edge),
+                    on: context.loop(for: p), builders: builders, pace: pace)
+            case .http:
+                guard case .rate(let perPublisher) = pace, channels.count == 1 else {
+                    throw BenchError("HTTP publishers need --rate and one channel")
+                }
+                guard let key = options.masterKey else { throw BenchError("--via http needs --master-key") }
+                let endpoint = context.targets[edge].endpoint
+                return try await HTTPPublisher.connect(
+                    index: p, host: endpoint.host, port: endpoint.port, on: context.loop(for: p),
+                    channel: channels[0], masterKey: key, size: options.size, rate: perPublisher)
+            }
         }
         let publisherList = connected.opened.sorted { $0.index < $1.index }
-        sockets += publisherList.map(\.socket)
         guard connected.failures == 0 else {
             await context.closeAll(sockets)
+            for publisher in publisherList { await publisher.close() }
             throw BenchError("publishers failed to connect: \(connected.firstError ?? "?")")
         }
 
@@ -96,11 +112,12 @@ struct MessageLoad {
         for publisher in publisherList { published.merge(try await publisher.snapshot()) }
         let deliveries = try await collectors.merged()
         await context.closeAll(sockets)
+        for publisher in publisherList { await publisher.close() }
 
         let measured = options.duration
         let expected = zip(published.okPerTarget, membersOf).reduce(0) { $0 + $1.0 * $1.1 }
         report.durationSeconds = options.warmup + options.duration
-        report.connections = sockets.count
+        report.connections = sockets.count + publisherList.count
         report.published = published.sent
         report.publishErrors = published.failed
         report.unacked = published.sent - published.acked - published.failed
@@ -122,7 +139,7 @@ struct MessageLoad {
 
     /// Waits until publishers have every ack and deliveries stopped moving for
     /// half a second (or `limit` seconds passed).
-    private func waitForQuiet(collectors: Collectors, publishers: [Publisher], limit: Double) async throws {
+    private func waitForQuiet(collectors: Collectors, publishers: [any LoadPublisher], limit: Double) async throws {
         let deadline = monotonicNanos() + seconds(limit)
         var last = try await collectors.deliveredSoFar()
         var stableSince = monotonicNanos()
