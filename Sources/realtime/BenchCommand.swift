@@ -45,7 +45,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "sweep: comma-separated publish rates, messages/s (default 100,200,400,800,1600,3200,6400).") var rates: String?
     @Option(help: "sweep: socket (message events) or http (server API, one kept-alive connection).") var via: String = "socket"
     @Option(name: .customLong("master-key"), help: "sweep --via http: the server API key.") var masterKey: String?
-    @Option(name: .customLong("clean-p99-ms"), help: "sweep: a step is clean with no loss and p99 within this (default 100).") var cleanP99: Double?
+    @Option(name: .customLong("clean-p99-ms"), help: "sweep: also require p99 within this many ms for a clean step (default: no latency bound).") var cleanP99: Double?
     @Option(help: "Free-text label stored in the report.") var label: String?
     @Flag(help: "Print the report as JSON instead of a table.") var json = false
 

@@ -3,7 +3,10 @@ import SocketIOClient
 
 /// A reconnect storm: N clients connect and join at the same moment (what an edge
 /// sees when another edge dies and its clients come back through the load
-/// balancer). Reports the time until every client had joined.
+/// balancer). Reports the time until every client had joined. Each client joins a
+/// channel of its own, as returning clients mostly do: one shared channel would
+/// measure the quadratic presence fan-out (every join announced to every member)
+/// instead of the storm.
 enum StormScenario {
     static func run(_ context: BenchContext) async throws -> BenchReport {
         let options = context.options
@@ -18,7 +21,7 @@ enum StormScenario {
         let opened = await context.openMany(count, concurrency: count) { i in
             let socket = try await context.connector(for: i).connect(on: context.loop(for: i), from: sources[i % sources.count])
             do {
-                try await socket.requestOK("join", ["channel": .string("\(options.channel)-storm")])
+                try await socket.requestOK("join", ["channel": .string("\(options.channel)-storm-\(i)")])
             } catch {
                 await socket.closeAndWait()
                 throw error

@@ -1,5 +1,6 @@
 /// One publisher at rising rates: the highest rate it gets through cleanly (every
-/// message delivered, p99 within `cleanP99Milliseconds`) and the p99 there. A
+/// message acked and delivered, deliveries keeping up with the offered rate, and p99
+/// within `cleanP99Milliseconds` when one is given) and the p99 there. A
 /// per-connection cap shows up here and not in the many-publisher scenarios.
 enum SweepScenario {
     static func run(_ context: BenchContext) async throws -> BenchReport {
@@ -8,28 +9,31 @@ enum SweepScenario {
         var report = context.report(.sweep)
         report.parameters = [
             "via": o.via.rawValue, "subscribers": "\(subscribers)", "rates": o.rates.map(describe).joined(separator: ","),
-            "stepSeconds": describe(o.duration), "cleanP99ms": describe(o.cleanP99Milliseconds), "size": "\(o.size)",
+            "stepSeconds": describe(o.duration), "cleanP99ms": o.cleanP99Milliseconds.map(describe) ?? "any", "size": "\(o.size)",
         ]
         var best: (rate: Double, p99: Double, delivered: Double)?
-        var lastClean = true
+        var lastKeptUp = true
         for (step, rate) in o.rates.enumerated() {
             let load = MessageLoad(
                 context: context, scenario: .sweep, channels: ["\(o.channel)-sweep-\(step)"],
                 membersPerChannel: subscribers, publishers: 1, rate: rate, via: o.via)
             let result = try await load.run()
             let p99 = result.latency?.p99 ?? .infinity
-            let clean = (result.lost ?? 0) == 0 && (result.unacked ?? 0) == 0 && (result.publishErrors ?? 0) == 0
-                && (result.setupErrors ?? 0) == 0 && p99 <= o.cleanP99Milliseconds
+            // Keeping up: the window's deliveries are (nearly) what was offered.
+            let offered = rate * Double(subscribers)
+            let keptUp = (result.deliveredPerSecond ?? 0) >= 0.95 * offered
+            let clean = keptUp && (result.lost ?? 0) == 0 && (result.unacked ?? 0) == 0 && (result.publishErrors ?? 0) == 0
+                && (result.setupErrors ?? 0) == 0 && p99 <= (o.cleanP99Milliseconds ?? .infinity)
             report.notes.append(String(
                 format: "%@ %@/s: delivered %.0f/s, p50 %.1f ms, p99 %.1f ms, lost %d, unacked %d%@",
                 o.via.rawValue, describe(rate), result.deliveredPerSecond ?? 0, result.latency?.p50 ?? 0, p99,
                 result.lost ?? 0, result.unacked ?? 0, clean ? " (clean)" : ""))
             if clean {
                 best = (rate, p99, result.deliveredPerSecond ?? 0)
-            } else if !lastClean {
-                break  // two unclean steps in a row: higher rates only take longer to fail
+            } else if !lastKeptUp && !keptUp {
+                break  // saturated twice in a row: higher rates only take longer to fail
             }
-            lastClean = clean
+            lastKeptUp = keptUp
             report.durationSeconds += result.durationSeconds
         }
         report.parameters["highestCleanRate"] = best.map { describe($0.rate) } ?? "none"
