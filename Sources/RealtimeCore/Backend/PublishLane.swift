@@ -4,10 +4,10 @@ import NIOCore
 /// with many in flight at once. A client session pipelines its `message` events
 /// through its lane instead of waiting a backend round trip for each.
 ///
-/// Confined to one event loop (the session's): call it only there. The call itself
-/// fixes a publish's place in the order, which an `async` call could not promise (its
-/// caller may hop executors before the command is written); the returned futures
-/// complete in the order the publishes were started.
+/// One sender at a time (the session's actor) calls it. The call itself fixes a
+/// publish's place in the order, which an `async` call could not promise (its caller
+/// may hop executors before the command is written); the returned futures complete
+/// in the order the publishes were started.
 public protocol PublishLane: AnyObject {
     /// Like `MessageBus.publish`: the first limit exceeded, or nil once published.
     func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) -> EventLoopFuture<RateLimit?>

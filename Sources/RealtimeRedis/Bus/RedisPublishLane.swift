@@ -1,6 +1,7 @@
 import NIOCore
 import RealtimeCore
 import RedisClient
+import Synchronization
 
 /// A session's publishes on one pinned pool connection: Redis runs a connection's
 /// commands in arrival order, and `RedisConnection.enqueue` writes them in the
@@ -12,24 +13,28 @@ import RedisClient
 /// is done, and later ones wait for it. Order is kept either way; only plain
 /// publishes on a live connection overlap.
 ///
-/// Used only on `loop` (the session's event loop).
-final class RedisPublishLane: PublishLane {
+/// Called by one sender at a time (its session's actor); replies complete on the
+/// session's event loop and update the lane's state there, so the state is locked.
+final class RedisPublishLane: PublishLane, Sendable {
+    private struct State {
+        var connection: RedisConnection?
+        /// Done (either way) when the latest publish started is done.
+        var last: EventLoopFuture<Void>
+        /// Publishes waiting behind earlier ones: while any waits, later ones queue too.
+        var waiting = 0
+    }
+
     private let redis: RedisConnections
     private let loop: any EventLoop
-    private var connection: RedisConnection?
-    /// Done (either way) when the latest publish started is done.
-    private var last: EventLoopFuture<Void>
-    /// Publishes waiting behind earlier ones: while any waits, later ones queue too.
-    private var waiting = 0
+    private let state: Mutex<State>
 
     init(redis: RedisConnections, loop: any EventLoop) {
         self.redis = redis
         self.loop = loop
-        self.last = loop.makeSucceededVoidFuture()
+        self.state = Mutex(State(last: loop.makeSucceededVoidFuture()))
     }
 
     func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) -> EventLoopFuture<RateLimit?> {
-        loop.preconditionInEventLoop()
         do {
             try redis.relay.publishGate.check()
         } catch {
@@ -37,26 +42,31 @@ final class RedisPublishLane: PublishLane {
         }
         let message = (topic: RedisKeys.topicName(topic), payload: Envelope.encode(frame: frame, excluding: excluding))
         let limited = check.map { !$0.limits.isEmpty } ?? false
-        let result: EventLoopFuture<RateLimit?>
-        if waiting == 0, !limited, let connection, connection.isActive {
-            result = connection.enqueue(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
-                .flatMapThrowing { reply -> RateLimit? in
-                    if case .error(let text) = reply { throw RedisError.server(text) }
-                    return nil
-                }
-                .hop(to: loop)
-        } else {
-            result = afterEarlierOnes(message, check: limited ? check : nil)
+        // Decided and queued under the lock: the lane's order is the order of the calls.
+        return state.withLock { state in
+            let result: EventLoopFuture<RateLimit?>
+            if state.waiting == 0, !limited, let connection = state.connection, connection.isActive {
+                result = connection.enqueue(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
+                    .flatMapThrowing { reply -> RateLimit? in
+                        if case .error(let text) = reply { throw RedisError.server(text) }
+                        return nil
+                    }
+                    .hop(to: loop)
+            } else {
+                result = afterEarlierOnes(&state, message, check: limited ? check : nil)
+            }
+            state.last = result.map { _ in }.recover { _ in }
+            return result
         }
-        last = result.map { _ in }.recover { _ in }
-        return result
     }
 
-    private func afterEarlierOnes(_ message: (topic: String, payload: ByteBuffer), check: RateLimitCheck?) -> EventLoopFuture<RateLimit?> {
-        waiting += 1
+    private func afterEarlierOnes(
+        _ state: inout State, _ message: (topic: String, payload: ByteBuffer), check: RateLimitCheck?
+    ) -> EventLoopFuture<RateLimit?> {
+        state.waiting += 1
         let redis = self.redis
-        let needsConnection = !(connection?.isActive ?? false)
-        let outcome = last.flatMap { [loop] _ in
+        let needsConnection = !(state.connection?.isActive ?? false)
+        let outcome = state.last.flatMap { [loop] _ in
             let promise = loop.makePromise(of: (RateLimit?, RedisConnection?).self)
             promise.completeWithTask {
                 // The lease may fail while Redis is down; the publish then fails on its own.
@@ -68,12 +78,14 @@ final class RedisPublishLane: PublishLane {
                 return (nil, leased)
             }
             return promise.futureResult
+        }.hop(to: loop)
+        // Completes from a task, never inline, so this never runs inside the lock above.
+        outcome.whenComplete { result in
+            self.state.withLock { state in
+                state.waiting -= 1
+                if case .success((_, let leased?)) = result { state.connection = leased }
+            }
         }
-        let isolated = outcome.hop(to: loop).assumeIsolated()
-        isolated.whenComplete { result in
-            self.waiting -= 1
-            if case .success((_, let leased?)) = result { self.connection = leased }
-        }
-        return isolated.map { $0.0 }.nonisolated()
+        return outcome.map { $0.0 }
     }
 }
