@@ -2,7 +2,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// RealtimeRedis/Scripts/*.lua, embedded in the binary.
@@ -219,7 +219,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RealtimeCoordinatorTests", dependencies: ["RealtimeCoordinator", "RealtimeCore"]),
-        .testTarget(name: "RealtimeServerClientTests", dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport", "EdgeTestSupport"]),
+        .testTarget(
+            name: "RealtimeServerClientTests",
+            dependencies: ["RealtimeServerClient", "RealtimeEdge", "RealtimeTestSupport", "EdgeTestSupport"]),
         .testTarget(
             name: "RealtimeEdgeTests",
             dependencies: [

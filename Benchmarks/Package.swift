@@ -26,6 +26,6 @@ let package = Package(
             ],
             path: "Benchmarks/RealtimeBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
-        ),
+        )
     ]
 )

@@ -77,8 +77,9 @@ func checkEngineIO(_ packet: EngineIOPacket, _ input: UnsafeBufferPointer<UInt8>
         checkSocketIO(message, input)
         let frame = EngineIOCodec.encodeMessage(message)
         require(EngineIOCodec.encode(packet) == frame, "encode(.message) differs from encodeMessage", input, "\(message)")
-        require(frame.first == UInt8(ascii: "4") && Array(frame.dropFirst()) == SocketIOCodec.encode(message),
-                "encodeMessage is not \"4\" + the Socket.IO encoding", input, "\(message)")
+        require(
+            frame.first == UInt8(ascii: "4") && Array(frame.dropFirst()) == SocketIOCodec.encode(message),
+            "encodeMessage is not \"4\" + the Socket.IO encoding", input, "\(message)")
     }
     if case .ping(let payload) = packet { require(payload != "", "empty PING payload is not nil", input, "") }
     if case .pong(let payload) = packet { require(payload != "", "empty PONG payload is not nil", input, "") }
@@ -98,7 +99,9 @@ func checkSocketIO(_ packet: SocketIOPacket, _ input: UnsafeBufferPointer<UInt8>
         require((0...999_999_999).contains(id), "ack id out of range", input, "\(id)")
     }
     if packet.isBinary {
-        require(packet.attachments.map { (0...999_999_999).contains($0) } ?? false, "binary packet without a valid attachment count", input, "\(packet)")
+        require(
+            packet.attachments.map { (0...999_999_999).contains($0) } ?? false, "binary packet without a valid attachment count", input,
+            "\(packet)")
     } else {
         require(packet.attachments == nil, "non-binary packet with an attachment count", input, "\(packet)")
     }
@@ -110,14 +113,16 @@ func checkSocketIO(_ packet: SocketIOPacket, _ input: UnsafeBufferPointer<UInt8>
     case .disconnect:
         require(packet.data == nil, "DISCONNECT carries data", input, "\(packet)")
     case .connectError:
-        require(packet.data == nil || packet.data?.objectValue != nil || packet.data?.stringValue != nil,
-                "CONNECT_ERROR data is neither object nor string", input, "\(packet)")
+        require(
+            packet.data == nil || packet.data?.objectValue != nil || packet.data?.stringValue != nil,
+            "CONNECT_ERROR data is neither object nor string", input, "\(packet)")
     case .event, .binaryEvent:
         guard let name = packet.eventName, let elements = packet.data?.arrayValue else {
             fail("EVENT without a name", input, "\(packet)")
         }
-        require(!["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"].contains(name),
-                "EVENT with a reserved name passed the payload rules", input, name)
+        require(
+            !["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"].contains(name),
+            "EVENT with a reserved name passed the payload rules", input, name)
         require(packet.eventArguments == Array(elements.dropFirst()), "eventArguments is not the array after the name", input, "\(packet)")
     case .ack, .binaryAck:
         require(packet.id != nil, "ACK without an id", input, "\(packet)")
@@ -133,8 +138,9 @@ func checkSocketIO(_ packet: SocketIOPacket, _ input: UnsafeBufferPointer<UInt8>
 
 func checkJSON(_ value: JSONValue, _ input: UnsafeBufferPointer<UInt8>) {
     let serialized = value.serialized
-    require(value.serializedByteCount == serialized.count, "serializedByteCount is not the serialized size", input,
-            "\(value.serializedByteCount) vs \(serialized.count): \(show(serialized))")
+    require(
+        value.serializedByteCount == serialized.count, "serializedByteCount is not the serialized size", input,
+        "\(value.serializedByteCount) vs \(serialized.count): \(show(serialized))")
     require(String(validating: serialized, as: UTF8.self) != nil, "serialized JSON is not valid UTF-8", input, show(serialized))
     checkRoundTrip("JSON", value, encode: { $0.serialized }, decode: parseJSON, input)
 }
@@ -150,8 +156,9 @@ func checkRoundTrip<Value: Equatable, Failure: Error>(
     case .success(let again):
         require(again == value, "\(layer) round trip changed the value", input, "\(value) -> \(show(encoded)) -> \(again)")
         let reencoded = encode(again)
-        require(reencoded == encoded, "\(layer) encoding is not a fixed point", input,
-                "\(show(encoded)) vs \(show(reencoded))")
+        require(
+            reencoded == encoded, "\(layer) encoding is not a fixed point", input,
+            "\(show(encoded)) vs \(show(reencoded))")
     case .failure(let error):
         fail("\(layer) encoding does not decode", input, "\(value) -> \(show(encoded)): \(error)")
     }
@@ -170,8 +177,9 @@ func checkNumber(_ value: JSONValue, _ input: UnsafeBufferPointer<UInt8>) {
     guard let reference = Double(literal) else {
         fail("Double(_:) rejects a number the JSON parser accepted", input, literal)
     }
-    require(parsed.bitPattern == reference.bitPattern, "number converted differently from Double(_:)", input,
-            "\(literal): \(parsed) vs \(reference)")
+    require(
+        parsed.bitPattern == reference.bitPattern, "number converted differently from Double(_:)", input,
+        "\(literal): \(parsed) vs \(reference)")
     require(parsed.isFinite, "non-finite number accepted", input, literal)
 }
 
@@ -215,13 +223,16 @@ func checkUTF8Differential(_ input: UnsafeBufferPointer<UInt8>, _ text: String?)
 
 /// Error messages may be shown to the peer: complete sentences, no raw control bytes.
 func checkDescription(_ description: String, _ input: UnsafeBufferPointer<UInt8>) {
-    require(!description.isEmpty && !description.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }),
-            "error description is empty or holds a control character", input, description)
+    require(
+        !description.isEmpty && !description.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }),
+        "error description is empty or holds a control character", input, description)
 }
 
 @inline(__always)
-func require(_ condition: Bool, _ what: @autoclosure () -> String, _ input: UnsafeBufferPointer<UInt8>,
-             _ detail: @autoclosure () -> String) {
+func require(
+    _ condition: Bool, _ what: @autoclosure () -> String, _ input: UnsafeBufferPointer<UInt8>,
+    _ detail: @autoclosure () -> String
+) {
     if !condition { fail(what(), input, detail()) }
 }
 

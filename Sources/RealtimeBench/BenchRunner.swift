@@ -1,6 +1,6 @@
-import SocketIOClient
 import NIOCore
 import NIOPosix
+import SocketIOClient
 import SocketIOProtocol
 
 /// Entry point of `realtime bench`: one scenario against the given edges.

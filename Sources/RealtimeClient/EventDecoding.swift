@@ -6,15 +6,15 @@ enum EventDecoding {
     static func decode(frame: ByteBuffer) -> RealtimeEvent? {
         // Drop the Engine.IO "message" type byte; the rest is a Socket.IO packet.
         guard frame.readableBytes > 1,
-              let packet = try? SocketIOCodec.decode(frame.readableBytesView.dropFirst()),
-              let name = packet.eventName
+            let packet = try? SocketIOCodec.decode(frame.readableBytesView.dropFirst()),
+            let name = packet.eventName
         else { return nil }
         let args = packet.eventArguments
         switch name {
         case "channel:join", "channel:leave", "channel:update":
             let kind: PresenceChange.Kind = name == "channel:join" ? .join : name == "channel:leave" ? .leave : .update
             guard let payload = args.first, let channel = payload["channel"]?.stringValue,
-                  let member = payload["message"].flatMap(RealtimeMember.init(json:))
+                let member = payload["message"].flatMap(RealtimeMember.init(json:))
             else { return nil }
             return .presence(PresenceChange(kind: kind, channel: channel, member: member))
         case "realtime:error":
@@ -22,12 +22,14 @@ enum EventDecoding {
         case _ where name.hasPrefix("user:"):
             // Arguments are (eventName, session, user), as the original client's handler received them.
             let rest = args.first?.stringValue == name ? Array(args.dropFirst()) : args
-            return .userEvent(UserEvent(
-                eventName: name, session: rest.count > 0 ? rest[0] : nil, user: rest.count > 1 ? rest[1] : nil))
+            return .userEvent(
+                UserEvent(
+                    eventName: name, session: rest.count > 0 ? rest[0] : nil, user: rest.count > 1 ? rest[1] : nil))
         default:
             let payload = args.first
-            return .message(ChannelMessage(
-                eventName: name, channel: payload?["channel"]?.stringValue, message: payload?["message"] ?? .null))
+            return .message(
+                ChannelMessage(
+                    eventName: name, channel: payload?["channel"]?.stringValue, message: payload?["message"] ?? .null))
         }
     }
 }

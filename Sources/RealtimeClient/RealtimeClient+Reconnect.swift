@@ -51,7 +51,7 @@ extension RealtimeClient {
             let end: SessionEnd
             do {
                 (connection, end) = try await connectOnce(attempt: attempt)
-            } catch where error.code == .connectionFailed {
+            } catch  where error.code == .connectionFailed {
                 continue
             } catch {
                 // Refused handshake (the key was revoked, the session expired): retrying won't help.

@@ -22,15 +22,21 @@ extension Coordinator {
         // A refused password or TLS handshake is a clear error now, not a 503 forever.
         try await redis.checkCredentials()
         let app = makeApplication { port in
-            self.logger.notice("coordinator listening", metadata: [
-                "port": "\(port)", "coordinator": "\(self.id)",
-                "deadAfter": "\(self.configuration.deadAfter)",
-            ])
+            self.logger.notice(
+                "coordinator listening",
+                metadata: [
+                    "port": "\(port)", "coordinator": "\(self.id)",
+                    "deadAfter": "\(self.configuration.deadAfter)",
+                ])
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: RegistryService(coordinator: self)), .init(service: LeaseService(coordinator: self))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app), .init(service: RegistryService(coordinator: self)),
+                    .init(service: LeaseService(coordinator: self)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
             try await group.run()
         } catch {

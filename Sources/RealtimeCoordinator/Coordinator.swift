@@ -41,10 +41,11 @@ public final class Coordinator: Sendable {
         self.reader = redis.reader
         self.lease = redis.lease
         self.evictor = redis.evictor(batchSize: configuration.evictionBatchSize)
-        self.registry = Mutex(NodeRegistry(
-            thresholds: configuration.health,
-            forgetAfter: configuration.forgetDeadAfter,
-            blindAfter: configuration.tickInterval * 3))
+        self.registry = Mutex(
+            NodeRegistry(
+                thresholds: configuration.health,
+                forgetAfter: configuration.forgetDeadAfter,
+                blindAfter: configuration.tickInterval * 3))
     }
 
     public var id: String { configuration.coordinatorId }
@@ -60,7 +61,10 @@ public final class Coordinator: Sendable {
         } catch {
             redisUp.store(false, ordering: .relaxed)
             let described = "\(error)"
-            if lastReadError.withLock({ last in defer { last = described }; return last != described }) {
+            if lastReadError.withLock({ last in
+                defer { last = described }
+                return last != described
+            }) {
                 logger.warning("cannot read the cluster registry from Redis", metadata: ["error": "\(described)"])
             }
             metrics.update(snapshot())
@@ -96,9 +100,11 @@ public final class Coordinator: Sendable {
         do {
             let removed = try await evictor.evict(nodeId)
             registry.withLock { $0.evictionFinished(nodeId, succeeded: true) }
-            logger.notice("cleaned up dead node", metadata: [
-                "node": "\(nodeId)", "members": "\(removed)", "took": "\(ContinuousClock.now - started)",
-            ])
+            logger.notice(
+                "cleaned up dead node",
+                metadata: [
+                    "node": "\(nodeId)", "members": "\(removed)", "took": "\(ContinuousClock.now - started)",
+                ])
         } catch {
             registry.withLock { $0.evictionFinished(nodeId, succeeded: false) }
             logger.warning("dead node cleanup interrupted; will retry", metadata: ["node": "\(nodeId)", "error": "\(error)"])
@@ -131,10 +137,12 @@ public final class Coordinator: Sendable {
         }
         let stored = snapshot.storedSettingsVersion.map { "\($0)" } ?? "none"
         if !report.isEmpty {
-            logger.warning("edges enforce another settings version than the stored one", metadata: [
-                "stored": "\(stored)",
-                "edges": "\(report.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
-            ])
+            logger.warning(
+                "edges enforce another settings version than the stored one",
+                metadata: [
+                    "stored": "\(stored)",
+                    "edges": "\(report.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))",
+                ])
         } else if cleared {
             logger.notice("every edge enforces the stored settings", metadata: ["version": "\(stored)"])
         }

@@ -1,8 +1,9 @@
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The request/reply engine of one `RedisConnection`.
 ///

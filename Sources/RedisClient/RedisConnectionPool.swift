@@ -24,12 +24,13 @@ public final class RedisConnectionPool: Sendable {
         self.slots = slots
         // A moved endpoint (Sentinel failover) closes every connection to the old one;
         // commands in flight there fail, and the next ones connect to the new one.
-        self.endpointWatch = NIOLockedValueBox(configuration.endpointResolver?.watch {
-            let stale = slots.withLockedValue { $0.takeConnections() }
-            Task {
-                for connection in stale { await connection.close() }
-            }
-        })
+        self.endpointWatch = NIOLockedValueBox(
+            configuration.endpointResolver?.watch {
+                let stale = slots.withLockedValue { $0.takeConnections() }
+                Task {
+                    for connection in stale { await connection.close() }
+                }
+            })
     }
 
     /// Sends one command on the next connection. Error replies are thrown as

@@ -65,7 +65,8 @@ final class RedisSentinelResolver: RedisEndpointResolver {
         defer { Task { await connection.close() } }
         let reply = try await connection.send(RedisCommand("SENTINEL", "get-master-addr-by-name", .string(masterName)))
         guard let items = reply.array, items.count == 2, let host = items[0].string,
-              let portText = items[1].string, let port = Int(portText) else { return nil }
+            let portText = items[1].string, let port = Int(portText)
+        else { return nil }
         return RedisEndpoint(host: host, port: port)
     }
 
@@ -111,9 +112,11 @@ final class RedisSentinelResolver: RedisEndpointResolver {
                 // "<master name> <old ip> <old port> <new ip> <new port>"
                 let words = String(buffer: message.payload).split(separator: " ")
                 guard message.topic == "+switch-master", words.first.map(String.init) == masterName else { return }
-                logger.notice("Redis Sentinel: the master moved", metadata: [
-                    "master": "\(masterName)", "to": "\(words.dropFirst(3).joined(separator: ":"))",
-                ])
+                logger.notice(
+                    "Redis Sentinel: the master moved",
+                    metadata: [
+                        "master": "\(masterName)", "to": "\(words.dropFirst(3).joined(separator: ":"))",
+                    ])
                 self?.moved()
             },
             onStateChange: { _ in })

@@ -48,9 +48,10 @@ public final class RedisSubscriber: Sendable {
         self.core = box
         // A moved endpoint (Sentinel failover): drop the connection; the usual
         // reconnect resolves the new one and resubscribes everything there.
-        self.endpointWatch = NIOLockedValueBox(configuration.endpointResolver?.watch {
-            eventLoop.execute { box.value.endpointMoved() }
-        })
+        self.endpointWatch = NIOLockedValueBox(
+            configuration.endpointResolver?.watch {
+                eventLoop.execute { box.value.endpointMoved() }
+            })
     }
 
     /// Begins connecting in the background and returns at once.

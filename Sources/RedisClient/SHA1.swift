@@ -32,7 +32,8 @@ enum SHA1 {
         for blockStart in stride(from: 0, to: padded.count, by: 64) {
             for i in 0..<16 {
                 let offset = blockStart + i * 4
-                words[i] = UInt32(padded[offset]) << 24 | UInt32(padded[offset + 1]) << 16
+                words[i] =
+                    UInt32(padded[offset]) << 24 | UInt32(padded[offset + 1]) << 16
                     | UInt32(padded[offset + 2]) << 8 | UInt32(padded[offset + 3])
             }
             for i in 16..<80 {

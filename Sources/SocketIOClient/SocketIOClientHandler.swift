@@ -123,8 +123,9 @@ public final class SocketIOClientHandler: ChannelInboundHandler, RemovableChanne
         case UInt8(ascii: "4"):
             var body = text
             body.moveReaderIndex(forwardBy: 2)
-            connected.fail(SocketIOClientError(
-                "connection refused: \(String(buffer: body))", connectError: try? JSONValue.parse(body.readableBytesView)))
+            connected.fail(
+                SocketIOClientError(
+                    "connection refused: \(String(buffer: body))", connectError: try? JSONValue.parse(body.readableBytesView)))
             context.map(closeWebSocket)
         case UInt8(ascii: "1"):
             receiver?.receivedServerDisconnect()
@@ -219,7 +220,8 @@ public final class SocketIOClientHandler: ChannelInboundHandler, RemovableChanne
         if let timeout {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let expiry = context.eventLoop.scheduleTask(in: timeout) {
-                handler.value.pending.removeValue(forKey: id)?.fail(SocketIOClientError("no ack for \(event) within \(timeout)", timedOut: true))
+                handler.value.pending.removeValue(forKey: id)?.fail(
+                    SocketIOClientError("no ack for \(event) within \(timeout)", timedOut: true))
             }
             promise.futureResult.whenComplete { _ in expiry.cancel() }
         }

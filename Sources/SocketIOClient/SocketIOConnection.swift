@@ -57,4 +57,3 @@ public final class SocketIOConnection: Sendable {
         timeout.cancel()
     }
 }
-

@@ -44,9 +44,11 @@ public struct SocketIOConnector: Sendable {
                     upgraders: [upgrader],
                     completionHandler: { context in
                         context.pipeline.removeHandler(name: upgradeName, promise: nil)
-                    })
+                    }
+                )
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes, withClientUpgrade: config)
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes, withClientUpgrade: config)
                     try channel.pipeline.syncOperations.addHandler(UpgradeRequestHandler(endpoint: endpoint), name: upgradeName)
                 }
             }
@@ -75,4 +77,3 @@ public struct SocketIOConnector: Sendable {
         return SocketIOConnection(channel: channel, sid: sid, endpoint: endpoint, handler: handler)
     }
 }
-

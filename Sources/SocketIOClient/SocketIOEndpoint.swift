@@ -19,7 +19,8 @@ public struct SocketIOEndpoint: Sendable, Hashable, CustomStringConvertible {
         let schemes = ["ws://": 80, "http://": 80]
         guard let (scheme, defaultPort) = schemes.first(where: { url.lowercased().hasPrefix($0.key) }) else {
             if url.lowercased().hasPrefix("wss://") || url.lowercased().hasPrefix("https://") {
-                throw SocketIOClientError("TLS URLs are not supported by this client yet: use ws:// behind a TLS-terminating proxy (got \(url))")
+                throw SocketIOClientError(
+                    "TLS URLs are not supported by this client yet: use ws:// behind a TLS-terminating proxy (got \(url))")
             }
             throw SocketIOClientError("the URL must start with ws:// or http:// (got \(url))")
         }

@@ -44,8 +44,8 @@ enum EngineIOOpenJSON {
             }
         }
         guard let pingInterval = json["pingInterval"]?.intValue,
-              let pingTimeout = json["pingTimeout"]?.intValue,
-              let maxPayload = json["maxPayload"]?.intValue
+            let pingTimeout = json["pingTimeout"]?.intValue,
+            let maxPayload = json["maxPayload"]?.intValue
         else {
             throw .invalidPayload("OPEN data must contain integer 'pingInterval', 'pingTimeout' and 'maxPayload'")
         }

@@ -97,8 +97,8 @@ extension JSONParser {
         switch unit {
         case 0xD800...0xDBFF:
             guard bytes.count - index >= 2,
-                  bytes[index] == ASCII.backslash,
-                  bytes[index + 1] == UInt8(ascii: "u")
+                bytes[index] == ASCII.backslash,
+                bytes[index + 1] == UInt8(ascii: "u")
             else { throw error("unpaired surrogate in \\u escape", at: escapeStart) }
             index += 2
             let low = try readHexQuad()

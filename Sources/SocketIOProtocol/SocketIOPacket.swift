@@ -75,8 +75,8 @@ extension SocketIOPacket {
     /// The event name: the first element of an EVENT / BINARY_EVENT array when it is a string.
     public var eventName: String? {
         guard type == .event || type == .binaryEvent,
-              case .array(let elements)? = data,
-              case .string(let name)? = elements.first
+            case .array(let elements)? = data,
+            case .string(let name)? = elements.first
         else { return nil }
         return name
     }

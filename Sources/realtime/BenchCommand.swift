@@ -31,7 +31,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Channel name (prefix for several).") var channel: String = "bench"
     @Option(help: "fanout: subscribers on the channel (default 1000).") var subscribers: Int?
     @Option(help: "fanout/channels: publishing connections (default 2 / 4).") var publishers: Int?
-    @Option(help: "Total messages/s over all publishers; 0 = closed loop as fast as acks come (fanout default 0, channels 2000).") var rate: Double?
+    @Option(help: "Total messages/s over all publishers; 0 = closed loop as fast as acks come (fanout default 0, channels 2000).") var rate:
+        Double?
     @Option(help: "Closed loop: unacknowledged messages per publisher.") var window: Int = 32
     @Option(help: "channels: number of channels (default 100); presence: channels churned (default 10).") var channels: Int?
     @Option(help: "channels: members per channel (default 10).") var members: Int?
@@ -45,7 +46,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "sweep: comma-separated publish rates, messages/s (default 100,200,400,800,1600,3200,6400).") var rates: String?
     @Option(help: "sweep: socket (message events) or http (server API, one kept-alive connection).") var via: String = "socket"
     @Option(name: .customLong("master-key"), help: "sweep --via http: the server API key.") var masterKey: String?
-    @Option(name: .customLong("clean-p99-ms"), help: "sweep: also require p99 within this many ms for a clean step (default: no latency bound).") var cleanP99: Double?
+    @Option(
+        name: .customLong("clean-p99-ms"), help: "sweep: also require p99 within this many ms for a clean step (default: no latency bound)."
+    ) var cleanP99: Double?
     @Option(help: "Free-text label stored in the report.") var label: String?
     @Flag(help: "Print the report as JSON instead of a table.") var json = false
 

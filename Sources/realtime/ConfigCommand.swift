@@ -18,7 +18,8 @@ struct ConfigCommand: AsyncParsableCommand {
         /// A store whose Redis answered: a wrong password or CA fails here, clearly.
         func store() async throws -> RedisSettingsStore {
             guard let options = redis.options() else {
-                throw ValidationError("--redis is required (settings live in Redis; a single in-memory edge is configured through PUT /api/v1/config)")
+                throw ValidationError(
+                    "--redis is required (settings live in Redis; a single in-memory edge is configured through PUT /api/v1/config)")
             }
             let store = try RedisSettingsStore(options, logger: Logger(label: "realtime.config"))
             do {
@@ -41,8 +42,9 @@ struct ConfigCommand: AsyncParsableCommand {
             await store.close()
             guard let stored else {
                 // Printing defaults here would look like the settings in force; they are not.
-                printError("no settings are stored in Redis: edges enforce their own until one writes them back "
-                    + "(within a second) or seeds them from --settings at startup")
+                printError(
+                    "no settings are stored in Redis: edges enforce their own until one writes them back "
+                        + "(within a second) or seeds them from --settings at startup")
                 throw ExitCode(3)
             }
             print(String(decoding: SettingsCoding.encode(stored), as: UTF8.self))
@@ -50,7 +52,8 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace the settings with a JSON file (or - for stdin), validated first; the version is raised.")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace the settings with a JSON file (or - for stdin), validated first; the version is raised.")
         @OptionGroup var options: Options
         @Argument(help: "Settings JSON file, or - to read standard input.") var file: String
 

@@ -11,7 +11,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Listen port (REALTIME_PORT).") var port: Int?
     @Option(help: "Listen address (REALTIME_HOST).") var host: String?
     @OptionGroup var redis: RedisFlags
-    @Option(name: .customLong("dead-after"), help: "Seconds without a heartbeat before a node is dead and cleaned up (REALTIME_DEAD_AFTER).") var deadAfter: Double?
+    @Option(
+        name: .customLong("dead-after"), help: "Seconds without a heartbeat before a node is dead and cleaned up (REALTIME_DEAD_AFTER).")
+    var deadAfter: Double?
     @Option(help: "This coordinator's id, stored in the leader lease (REALTIME_COORDINATOR_ID).") var id: String?
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
 

@@ -20,14 +20,35 @@ struct EdgeCommand: AsyncParsableCommand {
     @Option(help: "JSON settings file used to seed the settings (REALTIME_SETTINGS).") var settings: String?
     @Option(name: .customLong("ping-interval"), help: "Engine.IO ping interval in ms (REALTIME_PING_INTERVAL).") var pingInterval: Int?
     @Option(name: .customLong("ping-timeout"), help: "Engine.IO ping timeout in ms (REALTIME_PING_TIMEOUT).") var pingTimeout: Int?
-    @Option(name: .customLong("trusted-proxy"), help: "Address or IPv4 CIDR range whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).") var trustedProxies: [String] = []
-    @Option(name: .customLong("drain-delay"), help: "On SIGTERM, ms of /health 503 before clients are sent away (REALTIME_DRAIN_DELAY, default 2000).") var drainDelay: Int?
-    @Option(name: .customLong("max-connections"), help: "Most WebSocket connections open at once; more get HTTP 503 (REALTIME_MAX_CONNECTIONS, default: no cap).") var maxConnections: Int?
-    @Option(name: .customLong("max-connect-rate"), help: "Most new WebSocket connections per second, bursting to as many; more get HTTP 503 (REALTIME_MAX_CONNECT_RATE, default: no cap).") var maxConnectRate: Int?
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "Address or IPv4 CIDR range whose X-Forwarded-For is trusted; repeatable (REALTIME_TRUSTED_PROXIES, comma separated).")
+    var trustedProxies: [String] = []
+    @Option(
+        name: .customLong("drain-delay"),
+        help: "On SIGTERM, ms of /health 503 before clients are sent away (REALTIME_DRAIN_DELAY, default 2000).") var drainDelay: Int?
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Most WebSocket connections open at once; more get HTTP 503 (REALTIME_MAX_CONNECTIONS, default: no cap).") var maxConnections:
+        Int?
+    @Option(
+        name: .customLong("max-connect-rate"),
+        help:
+            "Most new WebSocket connections per second, bursting to as many; more get HTTP 503 (REALTIME_MAX_CONNECT_RATE, default: no cap)."
+    ) var maxConnectRate: Int?
     @Option(help: "Listen backlog, capped by net.core.somaxconn (REALTIME_BACKLOG, default 4096).") var backlog: Int?
-    @Option(name: .customLong("drain-timeout"), help: "Seconds after SIGTERM within which the process exits whatever its clients do (REALTIME_DRAIN_TIMEOUT, default 30).") var drainTimeout: Double?
-    @Option(name: .customLong("request-timeout"), help: "Seconds a connection may take to send a complete request head before it is closed (REALTIME_REQUEST_TIMEOUT, default 10).") var requestTimeout: Double?
-    @Option(name: .customLong("keep-alive-timeout"), help: "Seconds a kept-alive HTTP connection may idle between requests (REALTIME_KEEP_ALIVE_TIMEOUT, default 60).") var keepAliveTimeout: Double?
+    @Option(
+        name: .customLong("drain-timeout"),
+        help: "Seconds after SIGTERM within which the process exits whatever its clients do (REALTIME_DRAIN_TIMEOUT, default 30).")
+    var drainTimeout: Double?
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "Seconds a connection may take to send a complete request head before it is closed (REALTIME_REQUEST_TIMEOUT, default 10).")
+    var requestTimeout: Double?
+    @Option(
+        name: .customLong("keep-alive-timeout"),
+        help: "Seconds a kept-alive HTTP connection may idle between requests (REALTIME_KEEP_ALIVE_TIMEOUT, default 60).")
+    var keepAliveTimeout: Double?
     @Flag(help: "Serve the demo chat page at /demo/ (REALTIME_DEMO=1).") var demo = false
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
 

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import RealtimeCoordinator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `realtime nodes`: the nodes table of a coordinator's `/cluster`.
 struct NodesCommand: AsyncParsableCommand {

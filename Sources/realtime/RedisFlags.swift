@@ -4,9 +4,14 @@ import RealtimeRedis
 /// The Redis flags every process that talks to Redis shares (edge, coordinator,
 /// `realtime config`), each with its REALTIME_* environment fallback.
 struct RedisFlags: ParsableArguments {
-    @Option(help: "Redis URL: redis://[[user]:password@]host[:port][/db], rediss:// for TLS, redis-sentinel://[[user]:password@]host:port[,host:port…]/MASTER_NAME (REALTIME_REDIS).")
+    @Option(
+        help:
+            "Redis URL: redis://[[user]:password@]host[:port][/db], rediss:// for TLS, redis-sentinel://[[user]:password@]host:port[,host:port…]/MASTER_NAME (REALTIME_REDIS)."
+    )
     var redis: String?
-    @Option(name: .customLong("redis-tls-ca"), help: "PEM file of the CAs to trust for rediss:// (REALTIME_REDIS_TLS_CA; default: the system's).")
+    @Option(
+        name: .customLong("redis-tls-ca"),
+        help: "PEM file of the CAs to trust for rediss:// (REALTIME_REDIS_TLS_CA; default: the system's).")
     var tlsCA: String?
     @Option(name: .customLong("redis-tls-cert"), help: "PEM client certificate for rediss:// (REALTIME_REDIS_TLS_CERT).")
     var tlsCert: String?

@@ -3,9 +3,11 @@ import RealtimeCore
 import Testing
 
 extension BackendContractTests {
-    @Test("publish delivers the frame with its topic and exclusion, in order", arguments: BackendKind.allCases, [
-        Topic.channel("room"), .channel("presence-a:b"), .broadcast, .user("u1"),
-    ])
+    @Test(
+        "publish delivers the frame with its topic and exclusion, in order", arguments: BackendKind.allCases,
+        [
+            Topic.channel("room"), .channel("presence-a:b"), .broadcast, .user("u1"),
+        ])
     func publish(kind: BackendKind, topic: Topic) async throws {
         try await withEdge(kind) { edge async throws in
             try await edge.bus.acquire(topic)
@@ -15,10 +17,11 @@ extension BackendContractTests {
                 try await edge.bus.publish(topic, frame: F.frame("n\(i)"), excluding: nil)
             }
             try await edge.settle()
-            #expect(edge.events.deliverySummaries == [
-                DeliverySummary(topic: topic, frame: "payload", excluding: "sender"),
-                DeliverySummary(topic: topic, frame: "second", excluding: nil),
-            ] + (0..<20).map { DeliverySummary(topic: topic, frame: "n\($0)", excluding: nil) })
+            #expect(
+                edge.events.deliverySummaries == [
+                    DeliverySummary(topic: topic, frame: "payload", excluding: "sender"),
+                    DeliverySummary(topic: topic, frame: "second", excluding: nil),
+                ] + (0..<20).map { DeliverySummary(topic: topic, frame: "n\($0)", excluding: nil) })
         }
     }
 
@@ -31,9 +34,11 @@ extension BackendContractTests {
                 try await edge.bus.publish(topic, frame: F.frame("f\(i)"), excluding: i == 0 ? "s" : nil)
             }
             try await edge.settle()
-            #expect(edge.events.deliverySummaries == topics.enumerated().map { i, topic in
-                DeliverySummary(topic: topic, frame: "f\(i)", excluding: i == 0 ? "s" : nil)
-            })
+            #expect(
+                edge.events.deliverySummaries
+                    == topics.enumerated().map { i, topic in
+                        DeliverySummary(topic: topic, frame: "f\(i)", excluding: i == 0 ? "s" : nil)
+                    })
         }
     }
 
@@ -128,7 +133,8 @@ extension BackendContractTests {
             try await crashed.backend.registration.register()
             try await crashed.backend.registration.beat(Self.heartbeat(node: "node-a"))
             _ = try await crashed.presence.join(channel: "room", member: F.member("a"), announce: F.frame("join-a"), excluding: nil)
-            _ = try await crashed.presence.join(channel: "room", member: PresenceRecord(id: "b", node: "node-b"), announce: F.frame("join-b"), excluding: nil)
+            _ = try await crashed.presence.join(
+                channel: "room", member: PresenceRecord(id: "b", node: "node-b"), announce: F.frame("join-b"), excluding: nil)
 
             // The same node id again, as after a crash and restart (EdgeNode: bus.start, then register).
             let restarted = try #require(try await crashed.peer(nodeId: "node-a"))

@@ -11,7 +11,9 @@ extension BackendContractTests {
         try await withEdge(kind) { edge async throws in
             try await edge.bus.acquire(.channel("room"))
             #expect(try await edge.presence.join(channel: "room", member: F.member("a"), announce: F.frame("join-a"), excluding: nil))
-            #expect(try await edge.presence.join(channel: "room", member: F.member("a", data: 1), announce: F.frame("join-a-2"), excluding: nil) == false)
+            #expect(
+                try await edge.presence.join(channel: "room", member: F.member("a", data: 1), announce: F.frame("join-a-2"), excluding: nil)
+                    == false)
             try await edge.settle()
             #expect(edge.events.deliverySummaries == [DeliverySummary(topic: .channel("room"), frame: "join-a", excluding: nil)])
             #expect(try await edge.presence.members(of: "room") == [F.member("a")])
@@ -66,10 +68,12 @@ extension BackendContractTests {
             _ = try await edge.presence.join(channel: "two", member: F.member("b"), announce: F.frame("j"), excluding: nil)
             try await edge.settle()
             edge.events.reset()
-            try await edge.presence.leave(memberId: "a", node: "node-a", from: [
-                F.announcement("one", "leave-one"),
-                F.announcement("two", "leave-two"),
-            ])
+            try await edge.presence.leave(
+                memberId: "a", node: "node-a",
+                from: [
+                    F.announcement("one", "leave-one"),
+                    F.announcement("two", "leave-two"),
+                ])
             try await edge.settle()
             #expect(edge.events.deliverySummaries == [DeliverySummary(topic: .channel("one"), frame: "leave-one", excluding: nil)])
             #expect(try await edge.presence.members(of: "one").map(\.id) == ["b"])
@@ -92,16 +96,19 @@ extension BackendContractTests {
             try await edge.settle()
             edge.events.reset()
             let updated = F.member("a", data: 7)
-            try await edge.presence.update(member: updated, in: [
-                F.announcement("one", "u1"),
-                F.announcement("two", "u2"),
-                F.announcement("three", "u3"),
-            ], excluding: "a")
+            try await edge.presence.update(
+                member: updated,
+                in: [
+                    F.announcement("one", "u1"),
+                    F.announcement("two", "u2"),
+                    F.announcement("three", "u3"),
+                ], excluding: "a")
             try await edge.settle()
-            #expect(edge.events.deliverySummaries == [
-                DeliverySummary(topic: .channel("one"), frame: "u1", excluding: "a"),
-                DeliverySummary(topic: .channel("two"), frame: "u2", excluding: "a"),
-            ])
+            #expect(
+                edge.events.deliverySummaries == [
+                    DeliverySummary(topic: .channel("one"), frame: "u1", excluding: "a"),
+                    DeliverySummary(topic: .channel("two"), frame: "u2", excluding: "a"),
+                ])
             #expect(try await edge.presence.members(of: "one") == [updated])
             #expect(try await edge.presence.members(of: "two") == [updated, F.member("b")])
             #expect(try await edge.presence.members(of: "three").isEmpty)
@@ -115,7 +122,10 @@ extension BackendContractTests {
             _ = try await edge.presence.join(channel: "b", member: F.member("1"), announce: F.frame("j"), excluding: nil)
             _ = try await edge.presence.join(channel: "b", member: F.member("2"), announce: F.frame("j"), excluding: nil)
             _ = try await edge.presence.join(channel: "a", member: F.member("1"), announce: F.frame("j"), excluding: nil)
-            #expect(try await edge.presence.activeChannels() == [ChannelSummary(channel: "a", members: 1), ChannelSummary(channel: "b", members: 2)])
+            #expect(
+                try await edge.presence.activeChannels() == [
+                    ChannelSummary(channel: "a", members: 1), ChannelSummary(channel: "b", members: 2),
+                ])
             try await edge.presence.leave(memberId: "1", node: "node-a", from: [F.announcement("a", "l"), F.announcement("b", "l")])
             #expect(try await edge.presence.activeChannels() == [ChannelSummary(channel: "b", members: 1)])
             #expect(try await edge.presence.members(of: "a").isEmpty)
@@ -135,7 +145,8 @@ extension BackendContractTests {
     func restore(kind: BackendKind) async throws {
         try await withEdge(kind) { edge async throws in
             try await edge.bus.acquire(.channel("room"))
-            let a = F.member("a", data: 1), b = F.member("b", userId: "u-b")
+            let a = F.member("a", data: 1)
+            let b = F.member("b", userId: "u-b")
             _ = try await edge.presence.join(channel: "room", member: a, announce: F.frame("j"), excluding: nil)
             _ = try await edge.presence.join(channel: "room", member: b, announce: F.frame("j"), excluding: nil)
             try await edge.settle()
@@ -180,7 +191,8 @@ extension BackendContractTests {
             // What a coordinator does to a node it believes dead.
             let server = try SharedRedisServer.server()
             let pool = RedisConnectionPool(
-                configuration: server.configuration, size: 1, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: Edge.quietLogger)
+                configuration: server.configuration, size: 1, eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                logger: Edge.quietLogger)
             let removed = try await NodeEvictor(pool: pool).evict("node-a")
             await pool.close()
             #expect(removed == 1)

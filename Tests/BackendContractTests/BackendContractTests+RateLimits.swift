@@ -15,12 +15,16 @@ extension BackendContractTests {
             #expect(try await edge.bus.publish(.channel("room"), frame: F.frame("over"), excluding: nil, limitedBy: check) == limit)
             #expect(try await edge.bus.publish(.channel("room"), frame: F.frame("still-over"), excluding: nil, limitedBy: check) == limit)
             // Another subject has its own budget; publishes without a check are never limited.
-            #expect(try await edge.bus.publish(
-                .channel("room"), frame: F.frame("other"), excluding: nil, limitedBy: RateLimitCheck(limits: [limit], subject: "u:2")) == nil)
+            #expect(
+                try await edge.bus.publish(
+                    .channel("room"), frame: F.frame("other"), excluding: nil, limitedBy: RateLimitCheck(limits: [limit], subject: "u:2"))
+                    == nil)
             try await edge.bus.publish(.channel("room"), frame: F.frame("server"), excluding: nil)
             // No limits at all: nothing to count.
-            #expect(try await edge.bus.publish(
-                .channel("room"), frame: F.frame("unlimited"), excluding: nil, limitedBy: RateLimitCheck(limits: [], subject: "u:1")) == nil)
+            #expect(
+                try await edge.bus.publish(
+                    .channel("room"), frame: F.frame("unlimited"), excluding: nil, limitedBy: RateLimitCheck(limits: [], subject: "u:1"))
+                    == nil)
             try await edge.settle()
             #expect(edge.events.deliverySummaries.map(\.frame) == ["m0", "m1", "m2", "other", "server", "unlimited"])
             #expect(edge.bus.rateLimitFallbackCount == 0)
@@ -30,7 +34,8 @@ extension BackendContractTests {
     @Test("limits are checked in order; a rejected event is counted against none of them", arguments: BackendKind.allCases)
     func rejectedConsumesNothing(kind: BackendKind) async throws {
         try await withEdge(kind) { edge async throws in
-            let wide = F.limit("wide", rate: 3), narrow = F.limit("narrow", rate: 1)
+            let wide = F.limit("wide", rate: 3)
+            let narrow = F.limit("narrow", rate: 1)
             let both = RateLimitCheck(limits: [wide, narrow], subject: "u:1")
             let wideOnly = RateLimitCheck(limits: [wide], subject: "u:1")
             #expect(try await edge.bus.consumeRateLimits(both) == nil)  // wide 1, narrow 1
@@ -51,7 +56,9 @@ extension BackendContractTests {
             let check = RateLimitCheck(limits: [limit], subject: "u:1")
             #expect(try await edge.bus.consumeRateLimits(check) == nil)
             #expect(try await edge.bus.publish(.broadcast, frame: F.frame("m"), excluding: nil, limitedBy: check) == nil)
-            #expect(try await edge.presence.join(channel: "room", member: F.member("a"), announce: F.frame("j"), excluding: nil, limitedBy: check))
+            #expect(
+                try await edge.presence.join(
+                    channel: "room", member: F.member("a"), announce: F.frame("j"), excluding: nil, limitedBy: check))
             #expect(try await edge.bus.publish(.broadcast, frame: F.frame("m"), excluding: nil, limitedBy: check) == limit)
             #expect(try await edge.bus.consumeRateLimits(check) == limit)
         }
@@ -63,12 +70,15 @@ extension BackendContractTests {
             let limit = F.limit("presence", rate: 1)
             let check = RateLimitCheck(limits: [limit], subject: "u:1")
             try await edge.bus.acquire(.channel("room"))
-            #expect(try await edge.presence.join(channel: "room", member: F.member("a"), announce: F.frame("join-a"), excluding: nil, limitedBy: check))
+            #expect(
+                try await edge.presence.join(
+                    channel: "room", member: F.member("a"), announce: F.frame("join-a"), excluding: nil, limitedBy: check))
             try await edge.settle()
             edge.events.reset()
 
             let join = await #expect(throws: RateLimitExceeded.self) {
-                try await edge.presence.join(channel: "room", member: F.member("b"), announce: F.frame("join-b"), excluding: nil, limitedBy: check)
+                try await edge.presence.join(
+                    channel: "room", member: F.member("b"), announce: F.frame("join-b"), excluding: nil, limitedBy: check)
             }
             #expect(join?.limit == limit)
             let leave = await #expect(throws: RateLimitExceeded.self) {
@@ -76,7 +86,8 @@ extension BackendContractTests {
             }
             #expect(leave?.limit == limit)
             let update = await #expect(throws: RateLimitExceeded.self) {
-                try await edge.presence.update(member: F.member("a", data: 9), in: [F.announcement("room", "update-a")], excluding: nil, limitedBy: check)
+                try await edge.presence.update(
+                    member: F.member("a", data: 9), in: [F.announcement("room", "update-a")], excluding: nil, limitedBy: check)
             }
             #expect(update?.limit == limit)
             let members = await #expect(throws: RateLimitExceeded.self) {

@@ -16,7 +16,9 @@ extension BackendContractTests {
         }
     }
 
-    @Test("store replaces the settings with a higher version and emits settingsChanged (Redis: to every edge)", arguments: BackendKind.allCases)
+    @Test(
+        "store replaces the settings with a higher version and emits settingsChanged (Redis: to every edge)",
+        arguments: BackendKind.allCases)
     func store(kind: BackendKind) async throws {
         try await withEdge(kind) { edge async throws in
             let peer = try await edge.peer()

@@ -97,9 +97,10 @@ struct SingleEdgeTests {
         options.settings = #"{"enabled": true, "apiKeyRequired": true, "apiKeys": [{"key": "ak-good-key"}]}"#
         try await withLocalCluster(options) { cluster in
             #expect(await errorCode { try await RealtimeClient(url: cluster.url).open() } == .missingAPIKey)
-            #expect(await errorCode {
-                try await RealtimeClient(url: cluster.url, options: .init(apiKey: "ak-wrong")).open()
-            } == .invalidAPIKey)
+            #expect(
+                await errorCode {
+                    try await RealtimeClient(url: cluster.url, options: .init(apiKey: "ak-wrong")).open()
+                } == .invalidAPIKey)
             let client = RealtimeClient(url: cluster.url, options: .init(apiKey: "ak-good-key"))
             try await client.open()
             #expect(client.isConnected)
@@ -148,13 +149,16 @@ struct SingleEdgeTests {
             let update = try await LocalCluster.http(
                 api, method: "POST", body: #"{"eventName": "user:update", "user": {"name": "Ada"}}"#, bearer: LocalCluster.masterKey)
             #expect(update.status == 202)
-            let event = try await log.wait("user:update") { if case .userEvent(let e) = $0, e.eventName == "user:update" { e } else { nil } }
+            let event = try await log.wait("user:update") {
+                if case .userEvent(let e) = $0, e.eventName == "user:update" { e } else { nil }
+            }
             #expect(event.user?["name"]?.stringValue == "Ada")
             // The callback API sees the same event (the log's stream may run first).
             #expect(await eventually { userEvents.withLock { $0.first?.user?["name"]?.stringValue } == "Ada" })
 
             // A signout ends the session from the server: the client must not reconnect.
-            let signout = try await LocalCluster.http(api, method: "POST", body: #"{"eventName": "user:signout"}"#, bearer: LocalCluster.masterKey)
+            let signout = try await LocalCluster.http(
+                api, method: "POST", body: #"{"eventName": "user:signout"}"#, bearer: LocalCluster.masterKey)
             #expect(signout.status == 202)
             _ = try await log.wait("the server's disconnect") { if case .disconnected = $0 { true } else { nil } }
             // The event itself is written before the connection is closed.

@@ -1,5 +1,6 @@
 import RealtimeCore
 import Testing
+
 @testable import RealtimeCoordinator
 
 /// Drives a `NodeRegistry` with a fake clock: `at(ms)` observes the cluster `ms`
@@ -45,7 +46,8 @@ private struct Harness {
 }
 
 private func heartbeat(_ id: String, ts: Int64, messagesIn: Int64 = 0, connections: Int = 0) -> NodeHeartbeat {
-    let json = #"{"node":"\#(id)","address":"10.0.0.1:8080","ts":\#(ts),"messagesIn":\#(messagesIn),"connections":\#(connections),"channels":3,"backend":{"up":true}}"#
+    let json =
+        #"{"node":"\#(id)","address":"10.0.0.1:8080","ts":\#(ts),"messagesIn":\#(messagesIn),"connections":\#(connections),"channels":3,"backend":{"up":true}}"#
     return NodeHeartbeat(json: Array(json.utf8), nodeId: id)!
 }
 
@@ -517,7 +519,8 @@ struct NodeRegistryTests {
         #expect(h.node("a")?.rates.messagesIn == 100)
         for ms in [2000, 3000, 3500] as [Int64] { h.at(ms, registered: ["a"], beats: ["a": 1000], counters: ["a": 100]) }
         #expect(h.status("a") == .suspect)
-        #expect(h.at(4000, registered: ["a"], beats: ["a": -50_000], counters: ["a": 200]) == [.statusChanged("a", from: .suspect, to: .alive)])
+        #expect(
+            h.at(4000, registered: ["a"], beats: ["a": -50_000], counters: ["a": 200]) == [.statusChanged("a", from: .suspect, to: .alive)])
         #expect(h.node("a")?.rates == .zero)
         #expect(h.node("a")?.lastFresh == h.instant(4000))
     }
@@ -552,7 +555,8 @@ struct NodeRegistryTests {
         }
         let snapshot = h.registry.snapshot(coordinatorId: "c", isLeader: true, redisUp: true, now: h.instant(5000), wallNow: h.wall0 + 5000)
         #expect(snapshot.nodes.map(\.id) == ["a", "b"])
-        let a = snapshot.nodes[0], b = snapshot.nodes[1]
+        let a = snapshot.nodes[0]
+        let b = snapshot.nodes[1]
         #expect(a.status == .dead)
         #expect(a.channels == 0)
         #expect(a.backendUp == false)

@@ -27,17 +27,21 @@ struct ChannelNameTests {
         #expect(limits.validateChannelName(String(repeating: "😀", count: 64) + "a")?.code == .invalidChannel)
     }
 
-    @Test("control characters are refused: C0, DEL and C1", arguments: [
-        "\u{0}", "\u{1}", "\t", "\n", "\r", "\u{1B}", "\u{1F}", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}",
-    ])
+    @Test(
+        "control characters are refused: C0, DEL and C1",
+        arguments: [
+            "\u{0}", "\u{1}", "\t", "\n", "\r", "\u{1B}", "\u{1F}", "\u{7F}", "\u{80}", "\u{85}", "\u{9F}",
+        ])
     func controlCharacters(control: String) {
         #expect(limits.validateChannelName("room" + control + "1")?.code == .invalidChannel)
         #expect(limits.validateChannelName(control)?.code == .invalidChannel)
     }
 
-    @Test("the neighbours of the control ranges are allowed", arguments: [
-        " ", "~", "\u{A0}", "\u{100}", "room:1/a-b_c.d", "чат", "部屋", "🎉",
-    ])
+    @Test(
+        "the neighbours of the control ranges are allowed",
+        arguments: [
+            " ", "~", "\u{A0}", "\u{100}", "room:1/a-b_c.d", "чат", "部屋", "🎉",
+        ])
     func allowed(name: String) {
         #expect(limits.validateChannelName(name) == nil)
     }

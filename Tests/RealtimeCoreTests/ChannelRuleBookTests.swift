@@ -11,9 +11,11 @@ struct ChannelRuleBookTests {
         ChannelRule(match: "news", publish: .server),
     ])
 
-    @Test("the longest prefix wins", arguments: [
-        ("private:room", "private:*"), ("private:vip:1", "private:vip:*"), ("private:", "private:*"),
-    ])
+    @Test(
+        "the longest prefix wins",
+        arguments: [
+            ("private:room", "private:*"), ("private:vip:1", "private:vip:*"), ("private:", "private:*"),
+        ])
     func longestPrefix(channel: String, match: String) {
         #expect(book.rule(for: channel)?.match == match)
     }
@@ -64,31 +66,41 @@ struct ChannelRuleValidationTests {
         #expect(failingField(settings) == nil)
     }
 
-    @Test("refused rules name their field", arguments: [
-        (RealtimeSettings(channelRules: [ChannelRule(match: "")]), "channelRules[0].match"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "a*b")]), "channelRules[0].match"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "**")]), "channelRules[0].match"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "a\u{7}")]), "channelRules[0].match"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "x"), ChannelRule(match: "x")]), "channelRules[1].match"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "x", join: .webhook)]), "channelRules[0].join"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "x", history: HistoryPolicy(size: 0, ttlSeconds: 5))]), "channelRules[0].history.size"),
-        (RealtimeSettings(channelRules: [ChannelRule(match: "x", history: HistoryPolicy(size: 5, ttlSeconds: 0))]), "channelRules[0].history.ttlSeconds"),
-        (RealtimeSettings(authWebhook: AuthWebhook(url: "ftp://x", secret: "s")), "authWebhook.url"),
-        (RealtimeSettings(authWebhook: AuthWebhook(url: "https://x", secret: "")), "authWebhook.secret"),
-        (RealtimeSettings(authWebhook: AuthWebhook(url: "https://x", secret: "s", timeoutMs: 50)), "authWebhook.timeoutMs"),
-        (RealtimeSettings(authWebhook: AuthWebhook(url: "https://x", secret: "s", cacheSeconds: 7200)), "authWebhook.cacheSeconds"),
-    ])
+    @Test(
+        "refused rules name their field",
+        arguments: [
+            (RealtimeSettings(channelRules: [ChannelRule(match: "")]), "channelRules[0].match"),
+            (RealtimeSettings(channelRules: [ChannelRule(match: "a*b")]), "channelRules[0].match"),
+            (RealtimeSettings(channelRules: [ChannelRule(match: "**")]), "channelRules[0].match"),
+            (RealtimeSettings(channelRules: [ChannelRule(match: "a\u{7}")]), "channelRules[0].match"),
+            (RealtimeSettings(channelRules: [ChannelRule(match: "x"), ChannelRule(match: "x")]), "channelRules[1].match"),
+            (RealtimeSettings(channelRules: [ChannelRule(match: "x", join: .webhook)]), "channelRules[0].join"),
+            (
+                RealtimeSettings(channelRules: [ChannelRule(match: "x", history: HistoryPolicy(size: 0, ttlSeconds: 5))]),
+                "channelRules[0].history.size"
+            ),
+            (
+                RealtimeSettings(channelRules: [ChannelRule(match: "x", history: HistoryPolicy(size: 5, ttlSeconds: 0))]),
+                "channelRules[0].history.ttlSeconds"
+            ),
+            (RealtimeSettings(authWebhook: AuthWebhook(url: "ftp://x", secret: "s")), "authWebhook.url"),
+            (RealtimeSettings(authWebhook: AuthWebhook(url: "https://x", secret: "")), "authWebhook.secret"),
+            (RealtimeSettings(authWebhook: AuthWebhook(url: "https://x", secret: "s", timeoutMs: 50)), "authWebhook.timeoutMs"),
+            (RealtimeSettings(authWebhook: AuthWebhook(url: "https://x", secret: "s", cacheSeconds: 7200)), "authWebhook.cacheSeconds"),
+        ])
     func refused(settings: RealtimeSettings, field: String) {
         #expect(failingField(settings) == field)
     }
 
-    @Test("unknown keys are refused at every level, naming the key", arguments: [
-        (#"{"channelRulez": []}"#, "channelRulez"),
-        (#"{"channelRules": [{"match": "x", "joins": "token"}]}"#, "channelRules[0].joins"),
-        (#"{"channelRules": [{"match": "x", "history": {"size": 1, "ttlSeconds": 1, "ttl": 2}}]}"#, "channelRules[0].history.ttl"),
-        (#"{"authWebhook": {"url": "https://x", "secret": "s", "timeout": 5}}"#, "authWebhook.timeout"),
-        (#"{"rateLimits": [{"name": "a", "rate": 1, "duration": 1, "errorMessage": "m", "burst": 3}]}"#, "rateLimits[0].burst"),
-    ])
+    @Test(
+        "unknown keys are refused at every level, naming the key",
+        arguments: [
+            (#"{"channelRulez": []}"#, "channelRulez"),
+            (#"{"channelRules": [{"match": "x", "joins": "token"}]}"#, "channelRules[0].joins"),
+            (#"{"channelRules": [{"match": "x", "history": {"size": 1, "ttlSeconds": 1, "ttl": 2}}]}"#, "channelRules[0].history.ttl"),
+            (#"{"authWebhook": {"url": "https://x", "secret": "s", "timeout": 5}}"#, "authWebhook.timeout"),
+            (#"{"rateLimits": [{"name": "a", "rate": 1, "duration": 1, "errorMessage": "m", "burst": 3}]}"#, "rateLimits[0].burst"),
+        ])
     func unknownKeys(json: String, field: String) {
         #expect(throws: SettingsValidationError.self) { try SettingsCoding.decodeValidated(Data(json.utf8)) }
         do {
@@ -111,7 +123,8 @@ struct ChannelRuleValidationTests {
 
     @Test("rules round-trip through the settings JSON with their defaults")
     func roundTrip() throws {
-        let decoded = try SettingsCoding.decodeValidated(Data(#"{"channelRules": [{"match": "private:*", "join": "token"}], "version": 3}"#.utf8))
+        let decoded = try SettingsCoding.decodeValidated(
+            Data(#"{"channelRules": [{"match": "private:*", "join": "token"}], "version": 3}"#.utf8))
         #expect(decoded.channelRules == [ChannelRule(match: "private:*", join: .token, publish: .anyone, presence: true)])
         #expect(try SettingsCoding.decode(SettingsCoding.encode(decoded)) == decoded)
     }

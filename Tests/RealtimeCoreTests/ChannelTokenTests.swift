@@ -12,10 +12,15 @@ struct ChannelTokenTests {
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
-    static func sign(channel: String?, sub: String? = nil, expiresIn: TimeInterval = 600, secret: String = TestTokens.secret) async throws -> String {
+    static func sign(channel: String?, sub: String? = nil, expiresIn: TimeInterval = 600, secret: String = TestTokens.secret) async throws
+        -> String
+    {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        return try await keys.sign(Claims(channel: channel, exp: ExpirationClaim(value: Date().addingTimeInterval(expiresIn)), sub: sub.map(SubjectClaim.init(value:))))
+        return try await keys.sign(
+            Claims(
+                channel: channel, exp: ExpirationClaim(value: Date().addingTimeInterval(expiresIn)), sub: sub.map(SubjectClaim.init(value:))
+            ))
     }
 
     func refusal(_ token: String?, channel: String = "private:1", userId: String? = nil) async -> String? {

@@ -10,15 +10,17 @@ struct ConstantTimeEqualsTests {
         #expect(constantTimeEquals("clé-€", "clé-€"))
     }
 
-    @Test("different strings do not match", arguments: [
-        ("secret", "secreT"),
-        ("secret", "secret-longer"),
-        ("secret", "secre"),
-        ("secret", ""),
-        ("", "x"),
-        ("a", "a\u{0}"),
-        ("abc", "xbc"),
-    ])
+    @Test(
+        "different strings do not match",
+        arguments: [
+            ("secret", "secreT"),
+            ("secret", "secret-longer"),
+            ("secret", "secre"),
+            ("secret", ""),
+            ("", "x"),
+            ("a", "a\u{0}"),
+            ("abc", "xbc"),
+        ])
     func different(a: String, b: String) {
         #expect(!constantTimeEquals(a, b))
         #expect(!constantTimeEquals(b, a))

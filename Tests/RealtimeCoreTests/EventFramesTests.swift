@@ -35,11 +35,13 @@ struct EventFramesTests {
     @Test("presence events carry {channel, message: {id, data}}")
     func presence() {
         let member = PresenceRecord(id: "sock1", data: ["name": "Ada"], node: "edge-1", userId: "u1")
-        #expect(String(buffer: EventFrames.presence(.join, channel: "room", member: member))
-            == #"42["channel:join",{"channel":"room","message":{"data":{"name":"Ada"},"id":"sock1"}}]"#)
+        #expect(
+            String(buffer: EventFrames.presence(.join, channel: "room", member: member))
+                == #"42["channel:join",{"channel":"room","message":{"data":{"name":"Ada"},"id":"sock1"}}]"#)
         let fresh = PresenceRecord(id: "sock2", node: "edge-1")
-        #expect(String(buffer: EventFrames.presence(.leave, channel: "r", member: fresh))
-            == #"42["channel:leave",{"channel":"r","message":{"data":null,"id":"sock2"}}]"#)
+        #expect(
+            String(buffer: EventFrames.presence(.leave, channel: "r", member: fresh))
+                == #"42["channel:leave",{"channel":"r","message":{"data":null,"id":"sock2"}}]"#)
         #expect(String(buffer: EventFrames.presence(.update, channel: "r", member: fresh)).hasPrefix(#"42["channel:update","#))
     }
 

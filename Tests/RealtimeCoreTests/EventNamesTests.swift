@@ -8,10 +8,12 @@ struct EventNamesTests {
         try EventNames.validateClientEventName(name)
     }
 
-    @Test("reserved, empty and oversized names are refused", arguments: [
-        "", String(repeating: "x", count: 257), "connect", "connect_error", "disconnect", "disconnecting",
-        "error", "newListener", "removeListener", "channel:join", "channel:anything", "user:signin", "realtime:error",
-    ])
+    @Test(
+        "reserved, empty and oversized names are refused",
+        arguments: [
+            "", String(repeating: "x", count: 257), "connect", "connect_error", "disconnect", "disconnecting",
+            "error", "newListener", "removeListener", "channel:join", "channel:anything", "user:signin", "realtime:error",
+        ])
     func refused(name: String) {
         do {
             try EventNames.validateClientEventName(name)

@@ -91,7 +91,9 @@ struct HandshakeAuthenticatorTests {
         #expect(await probe.refusal(["session": .string(expired)], F.everythingRequired, now: F.now) == .missingAPIKey)
         #expect(await probe.refusal(["apiKey": "bad", "session": .string(expired)], F.everythingRequired, now: F.now) == .invalidAPIKey)
         #expect(await probe.refusal(["apiKey": "live-key"], F.everythingRequired, now: F.now) == .missingSessionToken)
-        #expect(await probe.refusal(["apiKey": "live-key", "session": .string(expired)], F.everythingRequired, now: F.now) == .invalidSessionToken)
+        #expect(
+            await probe.refusal(["apiKey": "live-key", "session": .string(expired)], F.everythingRequired, now: F.now)
+                == .invalidSessionToken)
     }
 
     @Test("an auth value that is not an object is refused")

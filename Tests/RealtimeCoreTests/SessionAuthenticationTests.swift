@@ -53,9 +53,11 @@ struct SessionAuthenticationTests {
         #expect(await probe.refusal(["session": .string(tampered)], F.sessionRequired) == .invalidSessionToken)
     }
 
-    @Test("malformed tokens are invalid_session_token", arguments: [
-        "not-a-jwt", "a.b", "a.b.c", "...", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0", "eyJ.eyJ.sig",
-    ])
+    @Test(
+        "malformed tokens are invalid_session_token",
+        arguments: [
+            "not-a-jwt", "a.b", "a.b.c", "...", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0", "eyJ.eyJ.sig",
+        ])
     func malformed(token: String) async {
         let probe = await AuthProbe()
         #expect(await probe.refusal(["session": .string(token)], F.sessionRequired) == .invalidSessionToken)
@@ -64,7 +66,8 @@ struct SessionAuthenticationTests {
     @Test("an unsigned alg:none token is invalid_session_token")
     func algNone() async {
         let probe = await AuthProbe()
-        let token = TestTokens.base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + TestTokens.base64URL(#"{"sub":"admin","exp":4102444800}"#) + "."
+        let token =
+            TestTokens.base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + TestTokens.base64URL(#"{"sub":"admin","exp":4102444800}"#) + "."
         #expect(await probe.refusal(["session": .string(token)], F.sessionRequired) == .invalidSessionToken)
     }
 

@@ -55,12 +55,14 @@ struct SettingsDecodingTests {
 
     @Test("rate limits decode in order")
     func rateLimits() throws {
-        let json = #"{"rateLimits": [{"name": "a", "rate": 5, "duration": 1, "errorMessage": "slow down"}, {"name": "b", "rate": 100, "duration": 60, "errorMessage": "m"}]}"#
+        let json =
+            #"{"rateLimits": [{"name": "a", "rate": 5, "duration": 1, "errorMessage": "slow down"}, {"name": "b", "rate": 100, "duration": 60, "errorMessage": "m"}]}"#
         let settings = try SettingsCoding.decode(Data(json.utf8))
-        #expect(settings.rateLimits == [
-            RateLimit(name: "a", rate: 5, duration: 1, errorMessage: "slow down"),
-            RateLimit(name: "b", rate: 100, duration: 60, errorMessage: "m"),
-        ])
+        #expect(
+            settings.rateLimits == [
+                RateLimit(name: "a", rate: 5, duration: 1, errorMessage: "slow down"),
+                RateLimit(name: "b", rate: 100, duration: 60, errorMessage: "m"),
+            ])
     }
 
     @Test("encode then decode gives the same settings, dates included")
@@ -83,7 +85,8 @@ struct SettingsDecodingTests {
             (error as? SettingsValidationError)?.field == "enabled"
         }
         #expect {
-            _ = try SettingsCoding.decodeValidated(Data(#"{"rateLimits": [{"name": "a", "rate": "5", "duration": 1, "errorMessage": "m"}]}"#.utf8))
+            _ = try SettingsCoding.decodeValidated(
+                Data(#"{"rateLimits": [{"name": "a", "rate": "5", "duration": 1, "errorMessage": "m"}]}"#.utf8))
         } throws: { error in
             (error as? SettingsValidationError)?.field == "rateLimits[0].rate"
         }

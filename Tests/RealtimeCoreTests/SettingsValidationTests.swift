@@ -48,7 +48,9 @@ struct SettingsValidationTests {
     @Test("a rate limit name must be 1 to 128 bytes")
     func limitName() {
         #expect(Self.failingField(RealtimeSettings(rateLimits: [Self.limit("")])) == "rateLimits[0].name")
-        #expect(Self.failingField(RealtimeSettings(rateLimits: [Self.limit("a"), Self.limit(String(repeating: "n", count: 129))])) == "rateLimits[1].name")
+        #expect(
+            Self.failingField(RealtimeSettings(rateLimits: [Self.limit("a"), Self.limit(String(repeating: "n", count: 129))]))
+                == "rateLimits[1].name")
     }
 
     @Test("duplicate rate limit names are refused")

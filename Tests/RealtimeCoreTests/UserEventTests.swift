@@ -11,15 +11,19 @@ struct UserEventTests {
         #expect(try UserEvent(body: ["eventName": "user:signin"]).eventName == "user:signin")
     }
 
-    @Test("every documented kind is accepted", arguments: ["signin", "signout", "pwdchange", "emailchange", "phonechange", "update", "delete"])
+    @Test(
+        "every documented kind is accepted",
+        arguments: ["signin", "signout", "pwdchange", "emailchange", "phonechange", "update", "delete"])
     func everyKind(kind: String) throws {
         #expect(try UserEvent(body: ["eventName": .string(kind)]).eventName == "user:" + kind)
         #expect(try UserEvent(body: ["eventName": .string("user:" + kind)]).eventName == "user:" + kind)
     }
 
-    @Test("other names are refused with invalid_payload", arguments: [
-        "", "user:", "login", "user:login", "SIGNIN", "user:user:signin", "channel:join", "signin ", "user:signinx",
-    ])
+    @Test(
+        "other names are refused with invalid_payload",
+        arguments: [
+            "", "user:", "login", "user:login", "SIGNIN", "user:user:signin", "channel:join", "signin ", "user:signinx",
+        ])
     func refused(name: String) {
         #expect(throws: RealtimeError.self) { _ = try UserEvent(body: ["eventName": .string(name)]) }
         do {
@@ -29,9 +33,11 @@ struct UserEventTests {
         }
     }
 
-    @Test("a body without a string eventName is refused", arguments: [
-        JSONValue.null, [:], ["eventName": 1], ["eventName": .null], "signin", ["signin"],
-    ])
+    @Test(
+        "a body without a string eventName is refused",
+        arguments: [
+            JSONValue.null, [:], ["eventName": 1], ["eventName": .null], "signin", ["signin"],
+        ])
     func badBody(body: JSONValue) {
         #expect(throws: RealtimeError.self) { _ = try UserEvent(body: body) }
     }

@@ -28,7 +28,11 @@ struct ConnectionTests {
 
     @Test("the open packet advertises the configured pingInterval, pingTimeout and maxPayload")
     func openPacket() async throws {
-        try await withEdge({ $0.pingInterval = .milliseconds(1500); $0.pingTimeout = .milliseconds(700); $0.maxPayload = 123_456 }) { edge in
+        try await withEdge({
+            $0.pingInterval = .milliseconds(1500)
+            $0.pingTimeout = .milliseconds(700)
+            $0.maxPayload = 123_456
+        }) { edge in
             let client = try await edge.socket()
             let open = try #require(client.openPacket.withLock { $0 })
             #expect(open.pingInterval == 1500)
@@ -78,7 +82,9 @@ struct ConnectionTests {
         }
     }
 
-    @Test("a Socket.IO DISCONNECT (41) or Engine.IO CLOSE (1) ends the session and its presence, the socket left open", arguments: ["41", "1"])
+    @Test(
+        "a Socket.IO DISCONNECT (41) or Engine.IO CLOSE (1) ends the session and its presence, the socket left open",
+        arguments: ["41", "1"])
     func disconnectPacket(frame: String) async throws {
         try await withEdge { edge in
             let a = try await edge.client()

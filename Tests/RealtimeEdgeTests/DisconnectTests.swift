@@ -31,9 +31,10 @@ struct DisconnectTests {
             let a = try await edge.client()
             _ = try await a.join("solo")
             a.close()
-            #expect(await eventually {
-                (try? await http("GET", edge, "/api/v1/channels"))?.json == []
-            })
+            #expect(
+                await eventually {
+                    (try? await http("GET", edge, "/api/v1/channels"))?.json == []
+                })
         }
     }
 }

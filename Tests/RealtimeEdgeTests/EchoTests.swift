@@ -111,7 +111,8 @@ struct EchoTests {
                             let place = "client \(client) round \(round)"
                             let joined = try await a.echoCameBeforeAck("join", ["channel": room], echoName: "channel:join")
                             #expect(joined, "\(place): join")
-                            let sent = try await a.echoCameBeforeAck("message", ["channel": room, "eventName": "chat", "message": 1], echoName: "chat")
+                            let sent = try await a.echoCameBeforeAck(
+                                "message", ["channel": room, "eventName": "chat", "message": 1], echoName: "chat")
                             #expect(sent, "\(place): message")
                             let left = try await a.echoCameBeforeAck("leave", ["channel": room], echoName: "channel:leave")
                             #expect(left, "\(place): leave")

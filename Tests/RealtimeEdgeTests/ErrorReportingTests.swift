@@ -46,9 +46,11 @@ struct ErrorReportingTests {
         }
     }
 
-    @Test("malformed packets after CONNECT get an error and the connection keeps working", arguments: [
-        "42[", "4{}", "42{\"a\":1}", "4x", "9", "", "43abc", "42[\"join\",{\"channel\":\"r\"}]]",
-    ])
+    @Test(
+        "malformed packets after CONNECT get an error and the connection keeps working",
+        arguments: [
+            "42[", "4{}", "42{\"a\":1}", "4x", "9", "", "43abc", "42[\"join\",{\"channel\":\"r\"}]]",
+        ])
     func malformedAfterConnect(frame: String) async throws {
         try await withEdge { edge in
             let a = try await edge.client()

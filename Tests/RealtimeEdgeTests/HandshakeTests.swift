@@ -1,6 +1,6 @@
-import RealtimeTestSupport
 import Foundation
 import RealtimeCore
+import RealtimeTestSupport
 import SocketIOProtocol
 import Testing
 
@@ -11,7 +11,8 @@ struct HandshakeTests {
         #expect(reply.type == .connectError, "reply: \(reply)", sourceLocation: sourceLocation)
         #expect(reply.namespace == "/", sourceLocation: sourceLocation)
         let data = reply.data
-        #expect(data?["message"]?.stringValue?.isEmpty == false, "title missing in \(String(describing: data))", sourceLocation: sourceLocation)
+        #expect(
+            data?["message"]?.stringValue?.isEmpty == false, "title missing in \(String(describing: data))", sourceLocation: sourceLocation)
         #expect(data?["data"]?["origin"] == "client_error", sourceLocation: sourceLocation)
         #expect(data?["data"]?["code"]?.stringValue == code, sourceLocation: sourceLocation)
         #expect(data?["data"]?["message"]?.stringValue?.isEmpty == false, sourceLocation: sourceLocation)
@@ -28,10 +29,12 @@ struct HandshakeTests {
 
     @Test("a missing API key answers missing_api_key; a wrong one invalid_api_key; a valid one connects")
     func apiKeys() async throws {
-        let settings = RealtimeSettings(apiKeyRequired: true, apiKeys: [
-            APIKey(key: "good-key", name: "web"),
-            APIKey(key: "old-key", expiresAt: Date(timeIntervalSinceNow: -60)),
-        ])
+        let settings = RealtimeSettings(
+            apiKeyRequired: true,
+            apiKeys: [
+                APIKey(key: "good-key", name: "web"),
+                APIKey(key: "old-key", expiresAt: Date(timeIntervalSinceNow: -60)),
+            ])
         try await withEdge({ $0.initialSettings = settings }) { edge in
             Self.expectConnectError(try await edge.socket().connect(), code: "missing_api_key")
             Self.expectConnectError(try await edge.socket().connect(auth: ["apiKey": "nope"]), code: "invalid_api_key")

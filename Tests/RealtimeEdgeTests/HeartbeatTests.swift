@@ -4,7 +4,13 @@ import Testing
 struct HeartbeatTests {
     @Test("with pingInterval 200 ms / pingTimeout 200 ms, a client that answers stays, one that does not is closed")
     func heartbeat() async throws {
-        try await withEdge(exclusive: true, { $0.pingInterval = .milliseconds(200); $0.pingTimeout = .milliseconds(200) }) { edge in
+        try await withEdge(
+            exclusive: true,
+            {
+                $0.pingInterval = .milliseconds(200)
+                $0.pingTimeout = .milliseconds(200)
+            }
+        ) { edge in
             let answering = try await edge.socket(answerPings: true)
             _ = try await answering.connectOK()
             let silent = try await edge.socket(answerPings: false)
@@ -27,7 +33,10 @@ struct HeartbeatTests {
 
     @Test("pings are bare '2' frames")
     func pingFrame() async throws {
-        try await withEdge({ $0.pingInterval = .milliseconds(100); $0.pingTimeout = .milliseconds(2000) }) { edge in
+        try await withEdge({
+            $0.pingInterval = .milliseconds(100)
+            $0.pingTimeout = .milliseconds(2000)
+        }) { edge in
             let client = try await edge.socket(answerPings: true)
             _ = try await client.nextFrame("a ping", within: .seconds(3)) { $0 == "2" }
         }

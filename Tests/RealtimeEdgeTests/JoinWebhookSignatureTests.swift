@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RealtimeEdge
 
 @Suite("Join webhook request")
@@ -11,7 +12,8 @@ struct JoinWebhookSignatureTests {
 
     @Test("the body carries action, channel, userId (null without a session) and connectionId")
     func body() throws {
-        let body = String(decoding: JoinWebhook.body(action: "join", channel: "private:1", userId: nil, connectionId: "sid1"), as: UTF8.self)
+        let body = String(
+            decoding: JoinWebhook.body(action: "join", channel: "private:1", userId: nil, connectionId: "sid1"), as: UTF8.self)
         for part in [#""action":"join""#, #""channel":"private:1""#, #""userId":null"#, #""connectionId":"sid1""#] {
             #expect(body.contains(part), "\(body)")
         }

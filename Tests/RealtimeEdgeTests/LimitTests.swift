@@ -20,7 +20,9 @@ struct LimitTests {
             #expect(try await a.join("bad\u{7}name").errorCode == "invalid_channel")
             #expect(try await a.join("bad\u{85}name").errorCode == "invalid_channel")
             #expect(try await a.join("").errorCode == "invalid_channel")
-            #expect(try await a.call("message", ["channel": .string(String(repeating: "a", count: 257)), "eventName": "e", "message": 1]).errorCode == "invalid_channel")
+            #expect(
+                try await a.call("message", ["channel": .string(String(repeating: "a", count: 257)), "eventName": "e", "message": 1])
+                    .errorCode == "invalid_channel")
             #expect(!a.isClosed)
         }
     }
@@ -86,14 +88,18 @@ struct LimitTests {
 
     @Test("configured limits are honoured")
     func configuredLimits() async throws {
-        try await withEdge({ $0.limits = ConnectionLimits(maxChannelNameBytes: 8, maxMetadataBytes: 10, maxPayloadBytes: 20, maxChannelsPerConnection: 2) }) { edge in
+        try await withEdge({
+            $0.limits = ConnectionLimits(maxChannelNameBytes: 8, maxMetadataBytes: 10, maxPayloadBytes: 20, maxChannelsPerConnection: 2)
+        }) { edge in
             let a = try await edge.client()
             #expect(try await a.join("123456789").errorCode == "invalid_channel")
             #expect(try await a.join("1") == okAck)
             #expect(try await a.join("2") == okAck)
             #expect(try await a.join("3").errorCode == "not_allowed")
             #expect(try await a.call("update", ["data": Self.jsonString(serializedBytes: 11)]).errorCode == "payload_too_large")
-            #expect(try await a.call("message", ["channel": "1", "eventName": "e", "message": Self.jsonString(serializedBytes: 21)]).errorCode == "payload_too_large")
+            #expect(
+                try await a.call("message", ["channel": "1", "eventName": "e", "message": Self.jsonString(serializedBytes: 21)]).errorCode
+                    == "payload_too_large")
         }
     }
 }

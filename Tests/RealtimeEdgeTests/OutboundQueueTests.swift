@@ -3,6 +3,7 @@ import NIOEmbedded
 import NIOWebSocket
 import Synchronization
 import Testing
+
 @testable import RealtimeEdge
 
 /// OutboundQueue on an EmbeddedChannel whose pipeline holds NIO's frame encoder,

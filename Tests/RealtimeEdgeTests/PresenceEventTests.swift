@@ -24,10 +24,13 @@ struct PresenceEventTests {
             _ = try await b.join("room")
             _ = try await b.call("update", ["data": ["name": "Bo"]])
             let answer = try await a.members("room")
-            #expect(answer == ["data": [
-                ["id": .string(a.socketId), "data": .null],
-                ["id": .string(b.socketId), "data": ["name": "Bo"]],
-            ]])
+            #expect(
+                answer == [
+                    "data": [
+                        ["id": .string(a.socketId), "data": .null],
+                        ["id": .string(b.socketId), "data": ["name": "Bo"]],
+                    ]
+                ])
             #expect(try await a.members("empty-room") == ["data": []])
         }
     }

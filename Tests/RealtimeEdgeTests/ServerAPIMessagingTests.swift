@@ -9,7 +9,8 @@ struct ServerAPIMessagingTests {
             let member = try await edge.client()
             let outsider = try await edge.client()
             _ = try await member.join("room")
-            let result = try await http("POST", edge, "/api/v1/channels/room/messages", body: #"{"eventName":"notice","message":{"k":"v"}}"#)
+            let result = try await http(
+                "POST", edge, "/api/v1/channels/room/messages", body: #"{"eventName":"notice","message":{"k":"v"}}"#)
             #expect(result.status == 202)
             #expect(try await member.nextEvent("notice") == ["channel": "room", "message": ["k": "v"]])
             _ = try await http("POST", edge, "/api/v1/broadcast", body: #"{"eventName":"marker","message":"end"}"#)
@@ -23,7 +24,8 @@ struct ServerAPIMessagingTests {
         try await withEdge { edge in
             let member = try await edge.client()
             _ = try await member.join("room 1/é")
-            let result = try await http("POST", edge, "/api/v1/channels/room%201%2F%C3%A9/messages", body: #"{"eventName":"n","message":1}"#)
+            let result = try await http(
+                "POST", edge, "/api/v1/channels/room%201%2F%C3%A9/messages", body: #"{"eventName":"n","message":1}"#)
             #expect(result.status == 202)
             #expect(try await member.nextEvent("n")["channel"] == "room 1/é")
         }
@@ -52,10 +54,11 @@ struct ServerAPIMessagingTests {
             _ = try await b.call("update", ["data": ["n": 2]])
             let result = try await http("GET", edge, "/api/v1/channels/room/members")
             #expect(result.status == 200)
-            #expect(result.json == [
-                ["id": .string(a.socketId), "data": .null],
-                ["id": .string(b.socketId), "data": ["n": 2]],
-            ])
+            #expect(
+                result.json == [
+                    ["id": .string(a.socketId), "data": .null],
+                    ["id": .string(b.socketId), "data": ["n": 2]],
+                ])
             #expect(try await http("GET", edge, "/api/v1/channels/nobody/members").json == [])
         }
     }

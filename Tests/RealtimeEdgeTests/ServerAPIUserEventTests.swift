@@ -11,7 +11,8 @@ struct ServerAPIUserEventTests {
             let ada2 = try await edge.client(auth: ["session": .string(try await SessionTokens.sign(sub: "ada"))], path: "/realtime/")
             let bob = try await edge.client(auth: ["session": .string(try await SessionTokens.sign(sub: "bob"))])
             let anonymous = try await edge.client()
-            let body = #"{"eventName":"signin","session":{"id":"s1","token":"secret-token","device":{"refreshToken":"r"}},"user":{"id":"ada","email":"ada@example.com"}}"#
+            let body =
+                #"{"eventName":"signin","session":{"id":"s1","token":"secret-token","device":{"refreshToken":"r"}},"user":{"id":"ada","email":"ada@example.com"}}"#
             let result = try await http("POST", edge, "/api/v1/users/ada/events", body: body)
             #expect(result.status == 202)
             for client in [ada1, ada2] {
@@ -26,9 +27,11 @@ struct ServerAPIUserEventTests {
         }
     }
 
-    @Test("user:<kind> names are accepted; other names are 400", arguments: [
-        ("user:pwdchange", 202), ("delete", 202), ("user:nope", 400), ("chat", 400),
-    ])
+    @Test(
+        "user:<kind> names are accepted; other names are 400",
+        arguments: [
+            ("user:pwdchange", 202), ("delete", 202), ("user:nope", 400), ("chat", 400),
+        ])
     func eventNames(name: String, status: Int) async throws {
         try await withEdge { edge in
             let result = try await http("POST", edge, "/api/v1/users/u1/events", body: #"{"eventName":"\#(name)"}"#)

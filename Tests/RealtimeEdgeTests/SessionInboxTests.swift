@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+
 @testable import RealtimeEdge
 
 /// SessionInbox on an EmbeddedChannel: reads are paused and resumed through the

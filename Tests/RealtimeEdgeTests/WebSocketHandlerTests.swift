@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
+
 @testable import RealtimeEdge
 
 /// WebSocketSessionHandler's RFC 6455 checks, driven frame by frame on an
@@ -41,7 +42,9 @@ struct WebSocketHandlerTests {
     }
 
     /// The code and reason of the next outbound frame, which must be a close frame.
-    private func nextClose(_ channel: EmbeddedChannel, sourceLocation: SourceLocation = #_sourceLocation) throws -> (code: UInt16, reason: String)? {
+    private func nextClose(_ channel: EmbeddedChannel, sourceLocation: SourceLocation = #_sourceLocation) throws -> (
+        code: UInt16, reason: String
+    )? {
         guard let out = try nextOutbound(channel) else {
             Issue.record("no frame was written", sourceLocation: sourceLocation)
             return nil
@@ -310,7 +313,9 @@ struct WebSocketHandlerTests {
         #expect(!channel.isActive)
     }
 
-    @Test("a close code a peer may not send is answered with 1002", arguments: [UInt16(0), 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])
+    @Test(
+        "a close code a peer may not send is answered with 1002",
+        arguments: [UInt16(0), 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535])
     func invalidCloseCodeIsProtocolError(code: UInt16) throws {
         let channel = try makeChannel()
         defer { finish(channel) }

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import RealtimeRedis
 
 /// A closure stored bare in a `Mutex` was re-wrapped on every read, so each

@@ -1,6 +1,6 @@
-import RealtimeTestSupport
 import Foundation
 import RealtimeServerClient
+import RealtimeTestSupport
 import Testing
 
 @Suite("getConfig and setConfig")

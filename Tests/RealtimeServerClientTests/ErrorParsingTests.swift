@@ -1,12 +1,14 @@
-@testable import RealtimeServerClient
 import Testing
+
+@testable import RealtimeServerClient
 
 @Suite("error bodies and path segments")
 struct ErrorParsingTests {
     @Test("statuses map to cases; 400 reads the first {code, message}")
     func statuses() {
         let body = Array(#"{"errors":[{"code":"invalid_payload","message":"eventName: required string"},{"code":"x","message":"y"}]}"#.utf8)
-        #expect(RealtimeServerError(status: 400, body: body) == .invalidRequest(code: "invalid_payload", message: "eventName: required string"))
+        #expect(
+            RealtimeServerError(status: 400, body: body) == .invalidRequest(code: "invalid_payload", message: "eventName: required string"))
         #expect(RealtimeServerError(status: 401, body: body) == .unauthorized)
         #expect(RealtimeServerError(status: 413, body: []) == .payloadTooLarge)
         #expect(RealtimeServerError(status: 503, body: body) == .unavailable)

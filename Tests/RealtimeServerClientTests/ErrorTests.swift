@@ -50,7 +50,9 @@ struct ErrorTests {
             let reserved = await expectInvalidRequest { try await sdk.send(channel: "c", eventName: "user:signin", message: 1) }
             #expect(reserved?.code == "invalid_payload")
             #expect(reserved?.message.contains("reserved") == true)
-            let long = await expectInvalidRequest { try await sdk.send(channel: String(repeating: "c", count: 257), eventName: "e", message: 1) }
+            let long = await expectInvalidRequest {
+                try await sdk.send(channel: String(repeating: "c", count: 257), eventName: "e", message: 1)
+            }
             #expect(long?.code == "invalid_channel")
             let empty = await expectInvalidRequest { _ = try await sdk.getMembers(channel: "") }
             #expect(empty?.code == "invalid_channel")

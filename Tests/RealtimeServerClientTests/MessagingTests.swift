@@ -10,7 +10,10 @@ struct MessagingTests {
             let sdk = RealtimeServerClient(baseURL: edge.baseURL, masterKey: EdgeUnderTest.masterKey)
             let member = try await SocketIOProbe.connect(to: edge)
             let outsider = try await SocketIOProbe.connect(to: edge)
-            defer { member.close(); outsider.close() }
+            defer {
+                member.close()
+                outsider.close()
+            }
             try await member.join("orders")
 
             try await sdk.send(channel: "orders", eventName: "created", message: ["id": 42, "tags": ["a", "b"]])
@@ -37,7 +40,11 @@ struct MessagingTests {
 
     @Test("an Encodable message is sent as its JSON")
     func encodableMessage() async throws {
-        struct Order: Encodable { var id: Int; var item: String; var paid: Bool }
+        struct Order: Encodable {
+            var id: Int
+            var item: String
+            var paid: Bool
+        }
         try await withEdge { edge in
             let sdk = RealtimeServerClient(baseURL: edge.baseURL, masterKey: EdgeUnderTest.masterKey)
             let member = try await SocketIOProbe.connect(to: edge)
@@ -54,7 +61,10 @@ struct MessagingTests {
             let sdk = RealtimeServerClient(baseURL: edge.baseURL, masterKey: EdgeUnderTest.masterKey)
             let a = try await SocketIOProbe.connect(to: edge)
             let b = try await SocketIOProbe.connect(to: edge)
-            defer { a.close(); b.close() }
+            defer {
+                a.close()
+                b.close()
+            }
 
             try await sdk.broadcast(eventName: "announce", message: ["v": 7])
             try await sdk.broadcast(eventName: "typed", message: ["x", "y"] as [String])

@@ -10,7 +10,10 @@ struct PresenceTests {
             let sdk = RealtimeServerClient(baseURL: edge.baseURL, masterKey: EdgeUnderTest.masterKey)
             let a = try await SocketIOProbe.connect(to: edge)
             let b = try await SocketIOProbe.connect(to: edge)
-            defer { a.close(); b.close() }
+            defer {
+                a.close()
+                b.close()
+            }
             try await a.join("room")
             try await b.join("room")
             #expect(try await a.call("update", ["data": ["name": "Ada"]]) == ["ok": true])
@@ -28,7 +31,10 @@ struct PresenceTests {
             #expect(try await sdk.channels().isEmpty)
             let a = try await SocketIOProbe.connect(to: edge)
             let b = try await SocketIOProbe.connect(to: edge)
-            defer { a.close(); b.close() }
+            defer {
+                a.close()
+                b.close()
+            }
             try await a.join("two")
             try await b.join("two")
             try await b.join("one")

@@ -4,14 +4,18 @@ import Testing
 
 @Suite("userEvent reaches the user's connections")
 struct UserEventTests {
-    @Test("every connection of the user gets (eventName, session without token, user); others nothing",
-          arguments: UserEventKind.allCases)
+    @Test(
+        "every connection of the user gets (eventName, session without token, user); others nothing",
+        arguments: UserEventKind.allCases)
     func delivered(kind: UserEventKind) async throws {
         try await withEdge { edge in
             let sdk = RealtimeServerClient(baseURL: edge.baseURL, masterKey: EdgeUnderTest.masterKey)
-            let first = try await SocketIOProbe.connect(to: edge, auth: ["session": .string(SessionToken.make(userId: "u-1", sessionId: "s-1"))])
-            let second = try await SocketIOProbe.connect(to: edge, auth: ["session": .string(SessionToken.make(userId: "u-1", sessionId: "s-2"))])
-            let otherUser = try await SocketIOProbe.connect(to: edge, auth: ["session": .string(SessionToken.make(userId: "u-2", sessionId: "s-3"))])
+            let first = try await SocketIOProbe.connect(
+                to: edge, auth: ["session": .string(SessionToken.make(userId: "u-1", sessionId: "s-1"))])
+            let second = try await SocketIOProbe.connect(
+                to: edge, auth: ["session": .string(SessionToken.make(userId: "u-1", sessionId: "s-2"))])
+            let otherUser = try await SocketIOProbe.connect(
+                to: edge, auth: ["session": .string(SessionToken.make(userId: "u-2", sessionId: "s-3"))])
             let anonymous = try await SocketIOProbe.connect(to: edge)
             defer { [first, second, otherUser, anonymous].forEach { $0.close() } }
 
@@ -32,7 +36,8 @@ struct UserEventTests {
     func withoutSessionOrUser() async throws {
         try await withEdge { edge in
             let sdk = RealtimeServerClient(baseURL: edge.baseURL, masterKey: EdgeUnderTest.masterKey)
-            let client = try await SocketIOProbe.connect(to: edge, auth: ["session": .string(SessionToken.make(userId: "u/ü 1", sessionId: "s"))])
+            let client = try await SocketIOProbe.connect(
+                to: edge, auth: ["session": .string(SessionToken.make(userId: "u/ü 1", sessionId: "s"))])
             defer { client.close() }
             try await sdk.userEvent(userId: "u/ü 1", eventName: .update)
             #expect(try await client.next("user:update") == ["user:update", .null, .null])

@@ -58,9 +58,11 @@ public final class LocalCluster: @unchecked Sendable {
         let redisURL = redisPort.map { "redis://127.0.0.1:\($0)" }
         if options.coordinator, let redisURL {
             let port = try TestEnvironment.freePort()
-            let coordinator = try launch("coordinator", TestEnvironment.realtimeBinary, [
-                "coordinator", "--host", "127.0.0.1", "--port", "\(port)", "--redis", redisURL, "--dead-after", "3",
-            ])
+            let coordinator = try launch(
+                "coordinator", TestEnvironment.realtimeBinary,
+                [
+                    "coordinator", "--host", "127.0.0.1", "--port", "\(port)", "--redis", redisURL, "--dead-after", "3",
+                ])
             guard await Self.waitForHTTP("http://127.0.0.1:\(port)/health") else {
                 throw TestTimeout(what: "the coordinator to start\n\(coordinator.logTail())")
             }
@@ -99,17 +101,22 @@ public final class LocalCluster: @unchecked Sendable {
         try (template + "\n" + servers.joined(separator: "\n") + "\n").write(to: config, atomically: true, encoding: .utf8)
         let port = try TestEnvironment.freePort()
         let statsPort = try TestEnvironment.freePort()
-        let lb = try launch("haproxy", haproxy, ["-db", "-f", config.path], environment: [
-            "LB_BIND": "127.0.0.1:\(port)", "LB_STATS_BIND": "127.0.0.1:\(statsPort)",
-        ])
+        let lb = try launch(
+            "haproxy", haproxy, ["-db", "-f", config.path],
+            environment: [
+                "LB_BIND": "127.0.0.1:\(port)", "LB_STATS_BIND": "127.0.0.1:\(statsPort)",
+            ])
         loadBalancerPort = port
         guard await Self.waitForHTTP("http://127.0.0.1:\(port)/health") else {
             throw TestTimeout(what: "haproxy to route\n\(lb.logTail())")
         }
     }
 
-    private func launch(_ name: String, _ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> TestProcess {
-        let process = try TestProcess(name: name, executable: executable, arguments: arguments, environment: environment, logDirectory: workDirectory)
+    private func launch(_ name: String, _ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> TestProcess
+    {
+        let process = try TestProcess(
+            name: name, executable: executable, arguments: arguments, environment: environment, logDirectory: workDirectory)
         processes.append(process)
         return process
     }

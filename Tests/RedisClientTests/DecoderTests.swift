@@ -1,6 +1,7 @@
 import NIOCore
-@testable import RedisClient
 import Testing
+
+@testable import RedisClient
 
 /// The hiredis-backed decoder on hand-written input, including the awkward
 /// cases a server rarely produces on demand: replies split at every byte.

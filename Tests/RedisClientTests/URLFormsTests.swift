@@ -55,10 +55,11 @@ import Testing
             url: "redis-sentinel://rt:pw@10.0.0.1:26379,10.0.0.2,[::1]:5000/mymaster", sentinelPassword: "sentinel-pw")
         let resolver = try #require(configuration.endpointResolver as? RedisSentinelResolver)
         #expect(resolver.masterName == "mymaster")
-        #expect(resolver.sentinels == [
-            RedisEndpoint(host: "10.0.0.1", port: 26379), RedisEndpoint(host: "10.0.0.2", port: 26379),
-            RedisEndpoint(host: "::1", port: 5000),
-        ])
+        #expect(
+            resolver.sentinels == [
+                RedisEndpoint(host: "10.0.0.1", port: 26379), RedisEndpoint(host: "10.0.0.2", port: 26379),
+                RedisEndpoint(host: "::1", port: 5000),
+            ])
         #expect(resolver.sentinelConfiguration.password == "sentinel-pw")
         #expect(configuration.username == "rt" && configuration.password == "pw" && configuration.tls == nil)
         #expect(!configuration.endpointDescription.contains("pw"))

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOConcurrencyHelpers
 import RedisClient
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A throwaway `redis-server` process on a free loopback port, so tests
 /// exercise the real protocol. Use it through `withRedisServer`, which kills the
@@ -50,7 +51,12 @@ public final class RedisServer: Sendable {
 
     /// SIGKILL, like a crash: clients see their connections drop at once.
     public func stop() {
-        guard let pid = self.pid.withLockedValue({ pid in defer { pid = nil }; return pid }) else {
+        guard
+            let pid = self.pid.withLockedValue({ pid in
+                defer { pid = nil }
+                return pid
+            })
+        else {
             return
         }
         kill(pid, SIGKILL)
@@ -83,9 +89,10 @@ public final class RedisServer: Sendable {
     // MARK: Process and socket plumbing
 
     private static func launch(port: Int, arguments: [String]) throws -> pid_t {
-        let argv = [
-            "redis-server", "--bind", "127.0.0.1", "--port", "\(port)", "--save", "", "--appendonly", "no",
-        ] + arguments
+        let argv =
+            [
+                "redis-server", "--bind", "127.0.0.1", "--port", "\(port)", "--save", "", "--appendonly", "no",
+            ] + arguments
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }

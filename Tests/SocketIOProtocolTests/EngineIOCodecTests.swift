@@ -1,15 +1,19 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 /// Examples from the Engine.IO protocol v4 document (WebSocket transport).
 @Suite("Engine.IO codec")
 struct EngineIOCodecTests {
-    static let handshake = #"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000,"maxPayload":1000000}"#
+    static let handshake =
+        #"0{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000,"maxPayload":1000000}"#
 
     static let examples: [(String, EngineIOPacket)] = [
         (
             handshake,
-            .open(EngineIOOpen(sid: "lv_VI97HAXpY6yYWAAAC", upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 5000, maxPayload: 1_000_000))
+            .open(
+                EngineIOOpen(
+                    sid: "lv_VI97HAXpY6yYWAAAC", upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 5000, maxPayload: 1_000_000))
         ),
         ("1", .close),
         ("2", .ping(nil)),
@@ -52,7 +56,9 @@ struct EngineIOCodecTests {
         #expect(open.pingInterval == 25_000)
         #expect(open.pingTimeout == 20_000)
         #expect(open.maxPayload == 1_000_000)
-        #expect(text(EngineIOCodec.encode(.open(open))) == #"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#)
+        #expect(
+            text(EngineIOCodec.encode(.open(open)))
+                == #"0{"sid":"s","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#)
         let decoded = try EngineIOCodec.decode(bytes(#"0{"sid":"s","pingInterval":1,"pingTimeout":2,"maxPayload":3}"#))
         #expect(decoded == .open(EngineIOOpen(sid: "s", pingInterval: 1, pingTimeout: 2, maxPayload: 3)))
     }
@@ -83,11 +89,13 @@ struct EngineIOCodecTests {
         #expect(engineIOError(bytes("42")) == .invalidPayload("EVENT data must be an array starting with the event name"))
     }
 
-    @Test(arguments: ["1x", "5probe", "6 ", #"0{"sid":1,"pingInterval":1,"pingTimeout":2,"maxPayload":3}"#,
-                      #"0{"sid":"s","pingInterval":1.5,"pingTimeout":2,"maxPayload":3}"#,
-                      #"0{"sid":"s","upgrades":[1],"pingInterval":1,"pingTimeout":2,"maxPayload":3}"#,
-                      #"0{"sid":"s","upgrades":"websocket","pingInterval":1,"pingTimeout":2,"maxPayload":3}"#,
-                      #"0{"sid":"s","pingInterval":1}"#, "0[]", "0"])
+    @Test(arguments: [
+        "1x", "5probe", "6 ", #"0{"sid":1,"pingInterval":1,"pingTimeout":2,"maxPayload":3}"#,
+        #"0{"sid":"s","pingInterval":1.5,"pingTimeout":2,"maxPayload":3}"#,
+        #"0{"sid":"s","upgrades":[1],"pingInterval":1,"pingTimeout":2,"maxPayload":3}"#,
+        #"0{"sid":"s","upgrades":"websocket","pingInterval":1,"pingTimeout":2,"maxPayload":3}"#,
+        #"0{"sid":"s","pingInterval":1}"#, "0[]", "0",
+    ])
     func malformedControlPackets(wire: String) {
         let error = engineIOError(bytes(wire))
         switch error {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 /// Bugs found by the FuzzCodec fuzzer (scripts/fuzz); the reproducers are also in

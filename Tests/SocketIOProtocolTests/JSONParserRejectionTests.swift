@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 @Suite("JSON parser: rejected input")
@@ -32,19 +33,20 @@ struct JSONParserRejectionTests {
         #expect(jsonError(bytes(text))?.message == "unpaired surrogate in \\u escape")
     }
 
-    @Test(arguments: [
-        [0xC3, 0x28],              // lead byte followed by ASCII
-        [0x80],                    // stray continuation byte
-        [0xC0, 0x80],              // overlong NUL
-        [0xC1, 0xBF],              // overlong
-        [0xE0, 0x80, 0x80],        // overlong 3-byte
-        [0xED, 0xA0, 0x80],        // encoded surrogate U+D800
-        [0xF0, 0x80, 0x80, 0x80],  // overlong 4-byte
-        [0xF4, 0x90, 0x80, 0x80],  // above U+10FFFF
-        [0xF5, 0x80, 0x80, 0x80],  // invalid lead
-        [0xFF],
-        [0xE2, 0x82],              // truncated before the closing quote
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC3, 0x28],  // lead byte followed by ASCII
+            [0x80],  // stray continuation byte
+            [0xC0, 0x80],  // overlong NUL
+            [0xC1, 0xBF],  // overlong
+            [0xE0, 0x80, 0x80],  // overlong 3-byte
+            [0xED, 0xA0, 0x80],  // encoded surrogate U+D800
+            [0xF0, 0x80, 0x80, 0x80],  // overlong 4-byte
+            [0xF4, 0x90, 0x80, 0x80],  // above U+10FFFF
+            [0xF5, 0x80, 0x80, 0x80],  // invalid lead
+            [0xFF],
+            [0xE2, 0x82],  // truncated before the closing quote
+        ] as [[UInt8]])
     func invalidUTF8InStringsIsRejected(sequence: [UInt8]) {
         let input: [UInt8] = [0x22, 0x61] + sequence + [0x22]
         #expect(jsonError(input)?.message == "invalid UTF-8 in string")

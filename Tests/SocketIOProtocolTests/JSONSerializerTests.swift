@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 @Suite("JSON serializer")
@@ -10,12 +11,13 @@ struct JSONSerializerTests {
         #expect(JSONValue.string("").jsonString == #""""#)
     }
 
-    @Test(arguments: [
-        (5.0, "5"), (-5.0, "-5"), (0.0, "0"), (-0.0, "0"), (0.5, "0.5"), (-0.25, "-0.25"),
-        (9_007_199_254_740_991, "9007199254740991"), (-9_007_199_254_740_991, "-9007199254740991"),
-        (1e-5, "1e-05"), (1.5e300, "1.5e+300"), (1e18, "1000000000000000000"),
-        (-9_223_372_036_854_775_808, "-9223372036854775808"),
-    ] as [(Double, String)])
+    @Test(
+        arguments: [
+            (5.0, "5"), (-5.0, "-5"), (0.0, "0"), (-0.0, "0"), (0.5, "0.5"), (-0.25, "-0.25"),
+            (9_007_199_254_740_991, "9007199254740991"), (-9_007_199_254_740_991, "-9007199254740991"),
+            (1e-5, "1e-05"), (1.5e300, "1.5e+300"), (1e18, "1000000000000000000"),
+            (-9_223_372_036_854_775_808, "-9223372036854775808"),
+        ] as [(Double, String)])
     func numbers(value: Double, expected: String) {
         #expect(JSONValue.number(value).jsonString == expected)
     }
@@ -27,7 +29,9 @@ struct JSONSerializerTests {
     }
 
     @Test func largeAndTinyNumbersRoundTrip() throws {
-        for value in [1e21, 1e300, .leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1 + 0.2, 9_223_372_036_854_775_808] {
+        for value in [
+            1e21, 1e300, .leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1 + 0.2, 9_223_372_036_854_775_808,
+        ] {
             #expect(try JSONValue.parse(JSONValue.number(value).serialized) == .number(value))
         }
     }

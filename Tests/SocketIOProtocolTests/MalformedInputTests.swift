@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 /// Hostile and broken input must end in a typed error or a valid packet: never a
@@ -20,9 +21,18 @@ struct MalformedInputTests {
     /// documented error types can come out.
     static func decodeEverything(_ input: [UInt8]) -> Int {
         var failures = 0
-        do { _ = try EngineIOCodec.decode(input) } catch { _ = error.description; failures += 1 }
-        do { _ = try SocketIOCodec.decode(input) } catch { _ = error.description; failures += 1 }
-        do { _ = try JSONValue.parse(input) } catch { _ = error.description; failures += 1 }
+        do { _ = try EngineIOCodec.decode(input) } catch {
+            _ = error.description
+            failures += 1
+        }
+        do { _ = try SocketIOCodec.decode(input) } catch {
+            _ = error.description
+            failures += 1
+        }
+        do { _ = try JSONValue.parse(input) } catch {
+            _ = error.description
+            failures += 1
+        }
         return failures
     }
 

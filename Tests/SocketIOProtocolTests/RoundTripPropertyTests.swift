@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 /// encode → decode must be the identity on every valid value. Seeds are fixed so

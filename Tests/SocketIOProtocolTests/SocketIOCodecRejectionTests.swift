@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 @Suite("Socket.IO codec: rejected packets")
@@ -78,7 +79,8 @@ struct SocketIOCodecRejectionTests {
         #expect(ProtocolError.unknownEngineIOType(0x62).description == "Unknown Engine.IO packet type 'b'.")
         #expect(ProtocolError.unknownSocketIOType(0x80).description == "Unknown Socket.IO packet type 0x80.")
         #expect(ProtocolError.unknownSocketIOType(0x0A).description == "Unknown Socket.IO packet type 0x0A.")
-        #expect(ProtocolError.invalidJSON(JSONError(message: "bad", offset: 1)).description
-            == "The packet payload is not valid JSON: bad at byte 1.")
+        #expect(
+            ProtocolError.invalidJSON(JSONError(message: "bad", offset: 1)).description
+                == "The packet payload is not valid JSON: bad at byte 1.")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 /// Examples from the Socket.IO protocol v5 document.

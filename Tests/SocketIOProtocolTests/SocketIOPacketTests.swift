@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SocketIOProtocol
 
 @Suite("SocketIOPacket helpers")

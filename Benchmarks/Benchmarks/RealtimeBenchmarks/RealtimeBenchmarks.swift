@@ -14,7 +14,8 @@ let benchmarks: @Sendable () -> Void = {
         maxDuration: .seconds(3),
         maxIterations: 1_000_000)
 
-    let inbound = Array(#"42["message",{"channel":"room-1","eventName":"chat","message":{"text":"hello there","n":42,"tags":["a","b"]}}]"#.utf8)
+    let inbound = Array(
+        #"42["message",{"channel":"room-1","eventName":"chat","message":{"text":"hello there","n":42,"tags":["a","b"]}}]"#.utf8)
     let message: JSONValue = ["text": "hello there", "n": 42, "tags": ["a", "b"]]
 
     Benchmark("decode client message event") { benchmark in
@@ -65,12 +66,14 @@ let benchmarks: @Sendable () -> Void = {
         try await backend.bus.start(onEvent: { _ in })
         let presence = backend.presence
         let member = PresenceRecord(id: "socket-1", data: ["name": "Ada", "status": "online"], node: "bench")
-        _ = try await presence.join(channel: "room-1", member: member, announce: EventFrames.presence(.join, channel: "room-1", member: member), excluding: nil)
+        _ = try await presence.join(
+            channel: "room-1", member: member, announce: EventFrames.presence(.join, channel: "room-1", member: member), excluding: nil)
         benchmark.startMeasurement()
         for i in benchmark.scaledIterations {
             var record = member
             record.data = ["name": "Ada", "status": "online", "n": .number(Double(i))]
-            let announcement = ChannelAnnouncement(channel: "room-1", frame: EventFrames.presence(.update, channel: "room-1", member: record))
+            let announcement = ChannelAnnouncement(
+                channel: "room-1", frame: EventFrames.presence(.update, channel: "room-1", member: record))
             try await presence.update(member: record, in: [announcement], excluding: nil)
             blackHole(record.storedJSON.serialized)
         }

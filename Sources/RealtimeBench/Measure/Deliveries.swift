@@ -1,5 +1,5 @@
-import SocketIOClient
 import NIOCore
+import SocketIOClient
 import Synchronization
 
 /// When measuring counts: deliveries received inside [start, end) make the rate;
@@ -64,7 +64,6 @@ struct DeliverySnapshot: Sendable {
         }
     }
 }
-
 
 /// A subscriber: checks each bench message's per-publisher sequence (a repeat or
 /// a step back is a duplicate; gaps show up as lost against the acked total) and
@@ -140,7 +139,12 @@ struct Collectors: Sendable {
     /// Deliveries so far (for waiting until the stream has drained).
     func deliveredSoFar() async throws -> Int {
         var total = 0
-        for box in boxes { total += try await box.eventLoop.submit { let s = box.value.snapshot; return s.delivered + s.duplicates + s.unstamped }.get() }
+        for box in boxes {
+            total += try await box.eventLoop.submit {
+                let s = box.value.snapshot
+                return s.delivered + s.duplicates + s.unstamped
+            }.get()
+        }
         return total
     }
 }

@@ -34,7 +34,12 @@ public struct LatencySummary: Codable, Sendable, Equatable {
         count = h.totalCount
         func ms(_ ns: UInt64) -> Double { (Double(ns) / 1_000).rounded() / 1_000 }
         guard count > 0 else {
-            p50 = 0; p90 = 0; p99 = 0; p999 = 0; max = 0; mean = 0
+            p50 = 0
+            p90 = 0
+            p99 = 0
+            p999 = 0
+            max = 0
+            mean = 0
             return
         }
         p50 = ms(h.valueAtPercentile(50))

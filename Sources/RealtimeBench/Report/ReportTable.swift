@@ -9,8 +9,9 @@ extension BenchReport {
         func rate(_ value: Double?, _ unit: String) -> String? { value.map { Self.grouped(Int($0.rounded())) + " " + unit } }
         func latency(_ s: LatencySummary?) -> String? {
             guard let s else { return nil }
-            return String(format: "p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f ms  (n=%@)",
-                          s.p50, s.p90, s.p99, s.p999, s.max, Self.grouped(Int(s.count)))
+            return String(
+                format: "p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f ms  (n=%@)",
+                s.p50, s.p90, s.p99, s.p999, s.max, Self.grouped(Int(s.count)))
         }
 
         add("scenario", scenario.rawValue + (label.map { " (\($0))" } ?? ""))

@@ -1,5 +1,5 @@
-import SocketIOClient
 import NIOCore
+import SocketIOClient
 
 /// N idle connections; one sender broadcasts a stamped message every interval.
 /// Per round: time from the send until the last connection has it.
@@ -19,9 +19,11 @@ enum BroadcastScenario {
         let collectors = try await Collectors(loops: context.loops, window: window)
         let opened = await context.openMany(requested) { i in
             let loop = context.loop(for: i)
-            return try await context.connector(for: i).connect(on: loop, makeReceiver: {
-                DeliveryReceiver(collector: collectors.collector(on: loop), publishers: 1, tracksRounds: true)
-            })
+            return try await context.connector(for: i).connect(
+                on: loop,
+                makeReceiver: {
+                    DeliveryReceiver(collector: collectors.collector(on: loop), publishers: 1, tracksRounds: true)
+                })
         }
         var sockets = opened.opened
         let receiverCount = sockets.count

@@ -1,9 +1,8 @@
-import SocketIOClient
 import NIOCore
-
+import SocketIOClient
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Opens N idle Socket.IO connections from several loopback source addresses (to

@@ -36,7 +36,10 @@ final class HTTPPublisherState: ChannelInboundHandler {
         self.head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)
         bodyHead = Array(#"{"eventName":"bench","message":{"rtb":""#.utf8)
         let padding = max(0, size - 48)
-        bodyTail = Array("\"".utf8) + (padding > 0 ? Array(#","pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: padding) + Array("\"".utf8) : []) + Array("}}".utf8)
+        bodyTail =
+            Array("\"".utf8)
+            + (padding > 0 ? Array(#","pad":""#.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: padding) + Array("\"".utf8) : [])
+            + Array("}}".utf8)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -100,8 +103,9 @@ struct HTTPPublisher: LoadPublisher {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(HTTPPublisherState(
-                        index: index, host: host, port: port, channel: name, masterKey: masterKey, size: size, rate: rate))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPPublisherState(
+                            index: index, host: host, port: port, channel: name, masterKey: masterKey, size: size, rate: rate))
                 }
             }
             .connect(host: host, port: port).get()
@@ -136,7 +140,7 @@ extension String {
         for byte in utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(Character(Unicode.Scalar(byte)))
             default:
                 out += "%" + String(byte, radix: 16, uppercase: true).leftPadded()

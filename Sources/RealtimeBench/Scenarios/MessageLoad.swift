@@ -1,5 +1,5 @@
-import SocketIOClient
 import NIOCore
+import SocketIOClient
 import SocketIOProtocol
 
 /// The publish/subscribe load shared by `fanout` (one channel) and `channels`
@@ -42,9 +42,11 @@ struct MessageLoad {
             while true {
                 attempt += 1
                 do {
-                    let socket = try await context.connector(for: i).connect(on: loop, makeReceiver: {
-                        DeliveryReceiver(collector: collectors.collector(on: loop), publishers: publisherCount)
-                    })
+                    let socket = try await context.connector(for: i).connect(
+                        on: loop,
+                        makeReceiver: {
+                            DeliveryReceiver(collector: collectors.collector(on: loop), publishers: publisherCount)
+                        })
                     do {
                         try await socket.requestOK("join", ["channel": .string(channels[channelIndex])])
                     } catch {
@@ -62,7 +64,9 @@ struct MessageLoad {
         for (channelIndex, _) in subscribed.opened { membersOf[channelIndex] += 1 }
         if subscribed.failures > 0 {
             report.setupErrors = subscribed.failures
-            report.notes.append("\(subscribed.failures) of \(subscriberCount) subscribers failed to connect/join and were left out; first error: \(subscribed.firstError ?? "?")")
+            report.notes.append(
+                "\(subscribed.failures) of \(subscriberCount) subscribers failed to connect/join and were left out; first error: \(subscribed.firstError ?? "?")"
+            )
         }
         guard subscribed.failures < subscriberCount else {
             throw BenchError("no subscriber could connect/join: \(subscribed.firstError ?? "?")")

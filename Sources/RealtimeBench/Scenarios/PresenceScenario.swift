@@ -1,7 +1,6 @@
-import SocketIOClient
 import NIOCore
+import SocketIOClient
 import SocketIOProtocol
-
 
 /// Presence churn: clients join, leave and update their metadata at a steady
 /// rate. After each acknowledged change, one observer per edge polls `members`
@@ -39,7 +38,9 @@ enum PresenceScenario {
         let channelNames = (0..<channelCount).map { "\(options.channel)-presence-\($0)" }
 
         let opened = await context.openMany(clientCount) { i in (i, try await context.connector(for: i).connect(on: context.loop(for: i))) }
-        let observerList = await context.openMany(context.targets.count) { i in (i, try await context.connector(for: i).connect(on: context.loop(for: i))) }
+        let observerList = await context.openMany(context.targets.count) { i in
+            (i, try await context.connector(for: i).connect(on: context.loop(for: i)))
+        }
         let clients = opened.opened.sorted { $0.0 < $1.0 }.map(\.1)
         let observers = observerList.opened.sorted { $0.0 < $1.0 }.map(\.1)
         guard opened.failures == 0, observerList.failures == 0 else {
@@ -47,10 +48,11 @@ enum PresenceScenario {
             throw BenchError("connections failed: \(opened.firstError ?? observerList.firstError ?? "?")")
         }
 
-        let model = Locked(Model(
-            channelsOf: Array(repeating: [], count: clientCount),
-            version: Array(repeating: 0, count: clientCount),
-            busy: Array(repeating: false, count: clientCount)))
+        let model = Locked(
+            Model(
+                channelsOf: Array(repeating: [], count: clientCount),
+                version: Array(repeating: 0, count: clientCount),
+                busy: Array(repeating: false, count: clientCount)))
 
         let began = monotonicNanos()
         let stop = began + seconds(options.duration)
@@ -94,8 +96,9 @@ enum PresenceScenario {
                 }
                 guard let pick else { continue }
                 group.addTask {
-                    await perform(pick.op, client: pick.client, socket: clients[pick.client], channel: channelNames[pick.channel],
-                                  channelIndex: pick.channel, version: pick.version, observers: observers, model: model)
+                    await perform(
+                        pick.op, client: pick.client, socket: clients[pick.client], channel: channelNames[pick.channel],
+                        channelIndex: pick.channel, version: pick.version, observers: observers, model: model)
                 }
             }
             await group.waitForAll()
@@ -105,7 +108,10 @@ enum PresenceScenario {
         // Final check: every edge agrees with the model on every channel.
         let expected = model.withLock { m in
             channelNames.indices.map { c in
-                Dictionary(uniqueKeysWithValues: m.channelsOf.indices.filter { m.channelsOf[$0].contains(c) }.map { (clients[$0].sid, m.version[$0]) })
+                Dictionary(
+                    uniqueKeysWithValues: m.channelsOf.indices.filter { m.channelsOf[$0].contains(c) }.map {
+                        (clients[$0].sid, m.version[$0])
+                    })
             }
         }
         var mismatches = 0

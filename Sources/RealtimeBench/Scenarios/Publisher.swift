@@ -1,5 +1,5 @@
-import SocketIOClient
 import NIOCore
+import SocketIOClient
 
 /// How publishers pace themselves.
 enum PublishPace: Sendable, Equatable {

@@ -22,12 +22,14 @@ enum SweepScenario {
             // Keeping up: the window's deliveries are (nearly) what was offered.
             let offered = rate * Double(subscribers)
             let keptUp = (result.deliveredPerSecond ?? 0) >= 0.95 * offered
-            let clean = keptUp && (result.lost ?? 0) == 0 && (result.unacked ?? 0) == 0 && (result.publishErrors ?? 0) == 0
+            let clean =
+                keptUp && (result.lost ?? 0) == 0 && (result.unacked ?? 0) == 0 && (result.publishErrors ?? 0) == 0
                 && (result.setupErrors ?? 0) == 0 && p99 <= (o.cleanP99Milliseconds ?? .infinity)
-            report.notes.append(String(
-                format: "%@ %@/s: delivered %.0f/s, p50 %.1f ms, p99 %.1f ms, lost %d, unacked %d%@",
-                o.via.rawValue, describe(rate), result.deliveredPerSecond ?? 0, result.latency?.p50 ?? 0, p99,
-                result.lost ?? 0, result.unacked ?? 0, clean ? " (clean)" : ""))
+            report.notes.append(
+                String(
+                    format: "%@ %@/s: delivered %.0f/s, p50 %.1f ms, p99 %.1f ms, lost %d, unacked %d%@",
+                    o.via.rawValue, describe(rate), result.deliveredPerSecond ?? 0, result.latency?.p50 ?? 0, p99,
+                    result.lost ?? 0, result.unacked ?? 0, clean ? " (clean)" : ""))
             if clean {
                 best = (rate, p99, result.deliveredPerSecond ?? 0)
             } else if !lastKeptUp && !keptUp {

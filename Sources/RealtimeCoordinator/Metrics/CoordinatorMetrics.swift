@@ -34,19 +34,20 @@ final class CoordinatorMetrics: Sendable {
         for status in NodeStatus.allCases {
             byStatus[status] = Meter(label: "realtime_cluster_nodes", dimensions: [("status", status.rawValue)], factory: factory)
         }
-        state = Mutex(State(
-            factory: factory,
-            nodesByStatus: byStatus,
-            connections: meter("realtime_cluster_connections"),
-            channels: meter("realtime_cluster_channels"),
-            messagesInRate: meter("realtime_cluster_messages_in_per_second"),
-            messagesOutRate: meter("realtime_cluster_messages_out_per_second"),
-            bytesInRate: meter("realtime_cluster_bytes_in_per_second"),
-            bytesOutRate: meter("realtime_cluster_bytes_out_per_second"),
-            leader: meter("realtime_coordinator_leader"),
-            redisUp: meter("realtime_coordinator_redis_up"),
-            cleanedNodes: MirroredCounter("realtime_coordinator_cleaned_nodes_total", dimensions: [], factory: factory),
-            cleanedMembers: MirroredCounter("realtime_coordinator_cleaned_members_total", dimensions: [], factory: factory)))
+        state = Mutex(
+            State(
+                factory: factory,
+                nodesByStatus: byStatus,
+                connections: meter("realtime_cluster_connections"),
+                channels: meter("realtime_cluster_channels"),
+                messagesInRate: meter("realtime_cluster_messages_in_per_second"),
+                messagesOutRate: meter("realtime_cluster_messages_out_per_second"),
+                bytesInRate: meter("realtime_cluster_bytes_in_per_second"),
+                bytesOutRate: meter("realtime_cluster_bytes_out_per_second"),
+                leader: meter("realtime_coordinator_leader"),
+                redisUp: meter("realtime_coordinator_redis_up"),
+                cleanedNodes: MirroredCounter("realtime_coordinator_cleaned_nodes_total", dimensions: [], factory: factory),
+                cleanedMembers: MirroredCounter("realtime_coordinator_cleaned_members_total", dimensions: [], factory: factory)))
     }
 
     func update(_ snapshot: ClusterSnapshot) {
@@ -64,8 +65,10 @@ final class CoordinatorMetrics: Sendable {
             state.cleanedMembers.follow(Int64(snapshot.cleanups.members))
 
             for (limit, count) in snapshot.rateLimits.perLimit {
-                var counter = state.limits[limit] ?? MirroredCounter(
-                    "realtime_cluster_rate_limit_rejections_total", dimensions: [("limit", limit)], factory: state.factory)
+                var counter =
+                    state.limits[limit]
+                    ?? MirroredCounter(
+                        "realtime_cluster_rate_limit_rejections_total", dimensions: [("limit", limit)], factory: state.factory)
                 counter.follow(count)
                 state.limits[limit] = counter
             }

@@ -40,17 +40,21 @@ struct ClusterHistory: Sendable {
 
     /// `{samples: [{t, nodes: {<id>: {connections, messagesInPerSecond, messagesOutPerSecond}}}]}`
     var json: JSONValue {
-        .object(["samples": .array(samples.map { sample in
-            .object([
-                "t": .number(Double(sample.time)),
-                "nodes": .object(sample.nodes.mapValues { point in
+        .object([
+            "samples": .array(
+                samples.map { sample in
                     .object([
-                        "connections": .number(Double(point.connections)),
-                        "messagesInPerSecond": .number(rounded(point.messagesIn)),
-                        "messagesOutPerSecond": .number(rounded(point.messagesOut)),
+                        "t": .number(Double(sample.time)),
+                        "nodes": .object(
+                            sample.nodes.mapValues { point in
+                                .object([
+                                    "connections": .number(Double(point.connections)),
+                                    "messagesInPerSecond": .number(rounded(point.messagesIn)),
+                                    "messagesOutPerSecond": .number(rounded(point.messagesOut)),
+                                ])
+                            }),
                     ])
-                }),
-            ])
-        })])
+                })
+        ])
     }
 }

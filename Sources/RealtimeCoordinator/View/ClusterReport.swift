@@ -74,7 +74,8 @@ public enum ClusterReport {
     private static func header(_ cluster: JSONValue) -> String {
         let coordinator = cluster["coordinator"]
         let id = coordinator?["id"]?.stringValue ?? "?"
-        let role = coordinator?["leader"]?.boolValue == true
+        let role =
+            coordinator?["leader"]?.boolValue == true
             ? "leader"
             : "standby, leader " + (coordinator?["leaderId"]?.stringValue ?? "none")
         let redis = coordinator?["redisUp"]?.boolValue == false ? "; Redis unreachable" : ""

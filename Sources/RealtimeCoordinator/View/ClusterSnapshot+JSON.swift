@@ -33,9 +33,10 @@ extension ClusterSnapshot {
                 "perSecond": .number(rounded(rateLimitRejectionsPerSecond)),
                 "perNode": .object(perNode),
                 "perLimit": .object(rateLimits.perLimit.mapValues { .number(Double($0)) }),
-                "topSubjects": .array(rateLimits.topSubjects.map {
-                    .object(["subject": .string($0.subject), "rejections": .number(Double($0.rejections))])
-                }),
+                "topSubjects": .array(
+                    rateLimits.topSubjects.map {
+                        .object(["subject": .string($0.subject), "rejections": .number(Double($0.rejections))])
+                    }),
             ]),
             "cleanups": .object([
                 "nodes": .number(Double(cleanups.nodes)),

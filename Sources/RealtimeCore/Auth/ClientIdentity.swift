@@ -12,7 +12,9 @@ public struct ClientIdentity: Sendable, Equatable {
     public var clientAddress: String
     public var echoMessages: Bool
 
-    public init(userId: String? = nil, session: JSONValue? = nil, apiKeyName: String? = nil, clientAddress: String, echoMessages: Bool = true) {
+    public init(
+        userId: String? = nil, session: JSONValue? = nil, apiKeyName: String? = nil, clientAddress: String, echoMessages: Bool = true
+    ) {
         self.userId = userId
         self.session = session
         self.apiKeyName = apiKeyName

@@ -53,7 +53,8 @@ public struct HandshakeAuthenticator: Sendable {
 
 /// Compares secrets without an early exit, so timing does not reveal how much matched.
 public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
     // Lengths are compared as a whole (not truncated to a byte), then every byte is visited.
     var diff: UInt8 = x.count == y.count ? 0 : 1
     let n = max(x.count, y.count)

@@ -43,7 +43,8 @@ public struct SessionVerifier: Sendable {
         var claims: JSONValue = .object(["sub": .string(payload.sub.value)])
         let parts = token.split(separator: ".")
         if parts.count == 3, let data = Data(base64URLEncoded: String(parts[1])),
-           let value = try? JSONValue.parse(Array(data)) {
+            let value = try? JSONValue.parse(Array(data))
+        {
             claims = value
         }
         return Session(userId: payload.sub.value, claims: claims)

@@ -11,11 +11,13 @@ import NIOCore
 public protocol PresenceStore: Sendable {
     /// Adds a member to a channel and announces it. Returns false (and announces
     /// nothing) when it already was a member.
-    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> Bool
+    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?)
+        async throws -> Bool
     /// Removes a member from channels, announcing each removal to the rest.
     func leave(memberId: String, node: String, from channels: [ChannelAnnouncement], limitedBy check: RateLimitCheck?) async throws
     /// Rewrites a member's record in channels, announcing each update.
-    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws
+    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?)
+        async throws
     func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord]
     func activeChannels() async throws -> [ChannelSummary]
     /// Re-asserts presence after the backend lost it (a Redis restart: silently) or after

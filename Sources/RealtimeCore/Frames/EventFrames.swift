@@ -36,11 +36,15 @@ public enum EventFrames {
 
     /// `realtime:error` `{code, message, event}` for a failure without an ack.
     public static func error(_ error: RealtimeError, event eventName: String) -> ByteBuffer {
-        event("realtime:error", [.object([
-            "code": .string(error.code.rawValue),
-            "message": .string(error.message),
-            "event": .string(eventName),
-        ])])
+        event(
+            "realtime:error",
+            [
+                .object([
+                    "code": .string(error.code.rawValue),
+                    "message": .string(error.message),
+                    "event": .string(eventName),
+                ])
+            ])
     }
 }
 

@@ -17,7 +17,9 @@ public struct UserEvent: Sendable {
         }
         let kind = raw.hasPrefix("user:") ? String(raw.dropFirst(5)) : raw
         guard Self.kinds.contains(kind) else {
-            throw RealtimeError(.invalidPayload, "eventName: \(raw.prefix(64)) is not a user event; use one of user:\(Self.kinds.sorted().joined(separator: ", user:"))")
+            throw RealtimeError(
+                .invalidPayload,
+                "eventName: \(raw.prefix(64)) is not a user event; use one of user:\(Self.kinds.sorted().joined(separator: ", user:"))")
         }
         eventName = "user:" + kind
         session = Self.withoutTokens(body["session"] ?? .null)

@@ -22,7 +22,8 @@ public final class MemoryMessageBus: MessageBus {
     public func acquire(_ topic: Topic) async throws {}
     public func release(_ topic: Topic) async {}
 
-    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
+    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit?
+    {
         if let check, let exceeded = limiter.consume(check) { return exceeded }
         emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
         return nil

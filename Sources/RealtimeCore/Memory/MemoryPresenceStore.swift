@@ -16,7 +16,9 @@ public final class MemoryPresenceStore: PresenceStore {
         self.bus = bus
     }
 
-    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> Bool {
+    public func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?)
+        async throws -> Bool
+    {
         try bus.enforce(check)
         let added = state.withLock { state -> Bool in
             if state.presence[channel]?[member.id] != nil { return false }
@@ -46,7 +48,9 @@ public final class MemoryPresenceStore: PresenceStore {
         }
     }
 
-    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws {
+    public func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?)
+        async throws
+    {
         try bus.enforce(check)
         var updated: [ChannelAnnouncement] = []
         state.withLock { state in

@@ -22,9 +22,10 @@ public enum SettingsChanges {
     }
 
     private static func masked(_ keys: [APIKey]) -> String {
-        "[" + keys.map { key in
-            let expiry = key.expiresAt.map { " until \($0)" } ?? ""
-            return "\(key.name ?? "unnamed")=***\(expiry)"
-        }.joined(separator: ", ") + "]"
+        "["
+            + keys.map { key in
+                let expiry = key.expiresAt.map { " until \($0)" } ?? ""
+                return "\(key.name ?? "unnamed")=***\(expiry)"
+            }.joined(separator: ", ") + "]"
     }
 }

@@ -31,9 +31,12 @@ enum SettingsKeys {
             return nil
         }
         if let error = each("apiKeys", apiKey) ?? each("rateLimits", rateLimit) { return error }
-        if let error = each("channelRules", channelRule, nested: { rule, path in
-            rule["history"]?.objectValue.flatMap { unknown(in: $0, allowed: history, at: path + ".history") }
-        }) {
+        if let error = each(
+            "channelRules", channelRule,
+            nested: { rule, path in
+                rule["history"]?.objectValue.flatMap { unknown(in: $0, allowed: history, at: path + ".history") }
+            })
+        {
             return error
         }
         if let webhook = top["authWebhook"]?.objectValue {

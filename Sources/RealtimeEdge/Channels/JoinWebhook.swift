@@ -87,7 +87,8 @@ final class JoinWebhook: Sendable {
             // answers its head and then trickles cannot hold a join.
             return try await withThrowingTaskGroup(of: Outcome.self) { group in
                 group.addTask {
-                    let response = try await Self.client.execute(Self.request(webhook, body: body), timeout: .milliseconds(Int64(webhook.timeoutMs)))
+                    let response = try await Self.client.execute(
+                        Self.request(webhook, body: body), timeout: .milliseconds(Int64(webhook.timeoutMs)))
                     guard response.status == .ok else {
                         return Outcome(decision: .denied("the application's webhook answered \(response.status.code)"), answered: true)
                     }
@@ -99,9 +100,11 @@ final class JoinWebhook: Sendable {
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    return Outcome(decision: .denied("the application's webhook did not answer within \(webhook.timeoutMs) ms"), answered: false)
+                    return Outcome(
+                        decision: .denied("the application's webhook did not answer within \(webhook.timeoutMs) ms"), answered: false)
                 }
-                let first = try await group.next() ?? Outcome(decision: .denied("the application's webhook did not answer"), answered: false)
+                let first =
+                    try await group.next() ?? Outcome(decision: .denied("the application's webhook did not answer"), answered: false)
                 group.cancelAll()
                 return first
             }

@@ -36,7 +36,9 @@ extension ClientSession {
             return
         } catch {
             logger.error("event failed", metadata: ["event": "\(name)", "error": "\(error)"])
-            sendError(RealtimeError(.internalServerError, "the backend is unavailable; the event was not delivered"), event: name, ackId: packet.id)
+            sendError(
+                RealtimeError(.internalServerError, "the backend is unavailable; the event was not delivered"), event: name,
+                ackId: packet.id)
             return
         }
         if let id = packet.id { send(.ack(id: id, [result])) }
@@ -147,7 +149,8 @@ extension ClientSession {
         services.hub.removeMember(connection.id, from: channel)
         do {
             try await services.presence.leave(
-                memberId: connection.id, node: services.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)], limitedBy: rateLimits)
+                memberId: connection.id, node: services.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)],
+                limitedBy: rateLimits)
         } catch {
             channels.insert(channel)
             services.hub.addMember(connection, to: channel)
@@ -179,7 +182,8 @@ extension ClientSession {
         let announcements = announced.map {
             ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.update, channel: $0, member: record))
         }
-        try await services.presence.update(member: record, in: announcements, excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
+        try await services.presence.update(
+            member: record, in: announcements, excluding: echo(payload) ? nil : connection.id, limitedBy: rateLimits)
         connection.metadata = data
         return ok
     }
@@ -214,7 +218,9 @@ extension ClientSession {
     private func members(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
         let channel = try channelName(payload)
         if let rule = services.settings.rule(for: channel), !rule.presence {
-            throw refusal(rule, .members, RealtimeError(.notAllowed, "presence is off in \(channel) (rule \"\(rule.match)\"): members are not listed"))
+            throw refusal(
+                rule, .members, RealtimeError(.notAllowed, "presence is off in \(channel) (rule \"\(rule.match)\"): members are not listed")
+            )
         }
         let members = try await services.presence.members(of: channel, limitedBy: rateLimits)
         return .object(["data": .array(members.map(\.publicJSON))])

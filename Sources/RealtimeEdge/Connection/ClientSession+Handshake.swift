@@ -42,14 +42,17 @@ extension ClientSession {
         refused = true
         services.stats.handshakeFailures.add(1, ordering: .relaxed)
         logger.info("handshake refused", metadata: ["code": "\(error.code.rawValue)", "address": "\(clientAddress)"])
-        send(.init(type: .connectError, data: .object([
-            "message": .string(error.title),
-            "data": .object([
-                "origin": "client_error",
-                "code": .string(error.code.rawValue),
-                "message": .string(error.message),
-            ]),
-        ])))
+        send(
+            .init(
+                type: .connectError,
+                data: .object([
+                    "message": .string(error.title),
+                    "data": .object([
+                        "origin": "client_error",
+                        "code": .string(error.code.rawValue),
+                        "message": .string(error.message),
+                    ]),
+                ])))
     }
 
     /// Leaves every channel (members elsewhere get channel:leave) and unregisters.

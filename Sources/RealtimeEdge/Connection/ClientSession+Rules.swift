@@ -19,7 +19,11 @@ extension ClientSession {
             }
         case .webhook:
             guard let webhook = services.settings.current.authWebhook else {
-                throw refusal(rule, .join, RealtimeError(.notAllowed, "joining \(channel) needs the application's webhook, which is not configured (rule \"\(rule.match)\")"))
+                throw refusal(
+                    rule, .join,
+                    RealtimeError(
+                        .notAllowed, "joining \(channel) needs the application's webhook, which is not configured (rule \"\(rule.match)\")")
+                )
             }
             let decision = await services.joinWebhook.authorize(
                 webhook, action: "join", channel: channel, userId: identity?.userId, connectionId: socketId)
@@ -35,17 +39,21 @@ extension ClientSession {
             return
         case .members:
             if !channels.contains(channel) {
-                throw refusal(rule, .publish, RealtimeError(.notAllowed, "only members may publish to \(channel) (rule \"\(rule.match)\"): join it first"))
+                throw refusal(
+                    rule, .publish,
+                    RealtimeError(.notAllowed, "only members may publish to \(channel) (rule \"\(rule.match)\"): join it first"))
             }
         case .server:
-            throw refusal(rule, .publish, RealtimeError(.notAllowed, "only the server API may publish to \(channel) (rule \"\(rule.match)\")"))
+            throw refusal(
+                rule, .publish, RealtimeError(.notAllowed, "only the server API may publish to \(channel) (rule \"\(rule.match)\")"))
         }
     }
 
     /// Counts the refusal against its rule and hands the error back to throw.
     func refusal(_ rule: ChannelRule, _ action: RuleRefusals.Action, _ error: RealtimeError) -> RealtimeError {
         services.ruleRefusals.count(rule: rule.match, action: action)
-        logger.debug("channel rule refused", metadata: ["rule": "\(rule.match)", "action": "\(action.rawValue)", "code": "\(error.code.rawValue)"])
+        logger.debug(
+            "channel rule refused", metadata: ["rule": "\(rule.match)", "action": "\(action.rawValue)", "code": "\(error.code.rawValue)"])
         return error
     }
 }

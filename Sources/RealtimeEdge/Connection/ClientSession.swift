@@ -43,7 +43,6 @@ actor ClientSession {
     /// so leaving or updating announces nothing there.
     var untrackedChannels: Set<String> = []
 
-
     init(services: SessionServices, clientAddress: String, socket: any Channel) {
         self.services = services
         self.clientAddress = clientAddress
@@ -64,13 +63,13 @@ actor ClientSession {
     /// Sends the Engine.IO OPEN and starts the pings. On the socket's event loop.
     nonisolated func start() {
         let config = services.configuration
-        queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.open(EngineIOOpen(
+        let open = EngineIOOpen(
             sid: RandomID.make(),
             upgrades: [],
             pingInterval: config.pingInterval.wholeMilliseconds,
             pingTimeout: config.pingTimeout.wholeMilliseconds,
-            maxPayload: config.maxPayload
-        )))))
+            maxPayload: config.maxPayload)
+        queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.open(open))))
         // When the queue closes (the client left, slow consumer, ping timeout,
         // shutdown, signout) the client is told why once the queued frames are out,
         // bounded by a grace second so a client that stopped reading cannot hold it.
@@ -97,7 +96,6 @@ actor ClientSession {
             Task { await self.drainInbox() }
         }
     }
-
 
     private func drainInbox() async {
         while let message = inbox.next() {
@@ -166,7 +164,9 @@ actor ClientSession {
             services.stats.messagesIn.add(1, ordering: .relaxed)
             await dispatch(packet)
         case .binaryEvent, .binaryAck:
-            sendError(RealtimeError(.invalidPayload, "binary attachments are not supported; send JSON"), event: packet.eventName ?? "binary", ackId: packet.id)
+            sendError(
+                RealtimeError(.invalidPayload, "binary attachments are not supported; send JSON"), event: packet.eventName ?? "binary",
+                ackId: packet.id)
         case .ack, .connectError:
             break  // the server never asks clients for acks
         }

@@ -69,7 +69,8 @@ final class OutboundQueue: Sendable {
 
     /// Starts writing to `channel` (the upgraded WebSocket), frames queued before included.
     func attach(to channel: any Channel) {
-        let encoder = NIOLoopBoundBox<ChannelHandlerContext?>.makeEmptyBox(valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
+        let encoder = NIOLoopBoundBox<ChannelHandlerContext?>.makeEmptyBox(
+            valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
         let start = state.withLock { s -> (any Channel)? in
             s.channel = channel
             s.encoder = encoder
@@ -225,7 +226,9 @@ final class OutboundQueue: Sendable {
         if let channel { writeQueued(to: channel) }
     }
 
-    private static func encoderContext(of channel: any Channel, cachedIn box: NIOLoopBoundBox<ChannelHandlerContext?>?) -> ChannelHandlerContext? {
+    private static func encoderContext(of channel: any Channel, cachedIn box: NIOLoopBoundBox<ChannelHandlerContext?>?)
+        -> ChannelHandlerContext?
+    {
         if let cached = box?.value { return cached }
         let context = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         box?.value = context

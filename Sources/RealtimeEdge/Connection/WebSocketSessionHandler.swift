@@ -153,7 +153,9 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
             return
         }
         for words in goodbye.lastWords where !closeSent {
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: words))), promise: nil)
+            context.write(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: words))),
+                promise: nil)
         }
         sendClose(context: context, code: goodbye.code, reason: goodbye.reason)
         if !goodbye.waitForReply { context.close(promise: nil) }

@@ -44,8 +44,10 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
             try channel.syncOptions?.setOption(.recvAllocator, value: Self.receiveBuffers)
             let refusal = NIOLoopBoundBox(UpgradeRefusal?.none, eventLoop: channel.eventLoop)
             let node = self.node
-            let connectionGuard = HTTPConnectionGuard(node: node, timeouts: .init(
-                requestHead: .init(node.configuration.requestTimeout), idle: .init(node.configuration.keepAliveTimeout)))
+            let connectionGuard = HTTPConnectionGuard(
+                node: node,
+                timeouts: .init(
+                    requestHead: .init(node.configuration.requestTimeout), idle: .init(node.configuration.keepAliveTimeout)))
             let guardOnLoop = NIOLoopBound(connectionGuard, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: node.configuration.maxPayload,
@@ -124,9 +126,11 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
 
     private static func refusalResponse(_ refusal: UpgradeRefusal) -> [HTTPResponsePart] {
         let body = ByteBuffer(bytes: refusal.body)
-        let head = HTTPResponse(status: refusal.status, headerFields: [
-            .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
-        ])
+        let head = HTTPResponse(
+            status: refusal.status,
+            headerFields: [
+                .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
+            ])
         return [.head(head), .body(body), .end(nil)]
     }
 
@@ -145,9 +149,11 @@ struct EdgeChildChannel: ServerChildChannel, HTTPChannelHandler {
             let refusal = UpgradeRefusal.check(uri: uri, draining: node.isDraining) ?? .pipelined
             let body = ByteBuffer(bytes: refusal.body)
             try await writer.write(
-                response: HTTPResponse(status: refusal.status, headerFields: [
-                    .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
-                ]),
+                response: HTTPResponse(
+                    status: refusal.status,
+                    headerFields: [
+                        .connection: "close", .contentType: "application/json; charset=utf-8", .contentLength: "\(body.readableBytes)",
+                    ]),
                 body: ResponseBody(byteBuffer: body))
             throw ClosingAfterRefusal()
         }

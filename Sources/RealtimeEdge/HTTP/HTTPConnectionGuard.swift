@@ -55,7 +55,8 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             // asks for a valid upgrade is switched here. Invalid ones reach the router,
             // which refuses them (EdgeChildChannel.refusingLateUpgrades).
             if requestsSeen > 1, head.isWebSocketUpgrade, !responseOpen,
-               UpgradeRefusal.check(uri: head.uri, draining: node.isDraining) == nil {
+                UpgradeRefusal.check(uri: head.uri, draining: node.isDraining) == nil
+            {
                 upgrading = head
                 return
             }
@@ -112,7 +113,8 @@ final class HTTPConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             case .requestHead: node.stats.requestHeadTimeouts.add(1, ordering: .relaxed)
             case .idle: node.stats.idleTimeouts.add(1, ordering: .relaxed)
             }
-            node.logger.debug("closing HTTP connection", metadata: ["reason": "\(wait == .idle ? "keep-alive idle timeout" : "request head timeout")"])
+            node.logger.debug(
+                "closing HTTP connection", metadata: ["reason": "\(wait == .idle ? "keep-alive idle timeout" : "request head timeout")"])
             channel.close(promise: nil)
         }
     }

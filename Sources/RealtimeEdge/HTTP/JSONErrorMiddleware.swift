@@ -9,12 +9,13 @@ struct JSONErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            let code = switch error.status {
-            case .notFound: "not_found"
-            case .methodNotAllowed: "method_not_allowed"
-            case .contentTooLarge: "payload_too_large"
-            default: "http_error"
-            }
+            let code =
+                switch error.status {
+                case .notFound: "not_found"
+                case .methodNotAllowed: "method_not_allowed"
+                case .contentTooLarge: "payload_too_large"
+                default: "http_error"
+                }
             return JSONResponse.error(error.status, code: code, message: error.body ?? error.status.reasonPhrase)
         }
     }

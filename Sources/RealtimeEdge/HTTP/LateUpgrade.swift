@@ -1,6 +1,6 @@
+import HummingbirdCore
 import NIOCore
 import NIOHTTP1
-import HummingbirdCore
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
@@ -16,14 +16,17 @@ import NIOWebSocket
 /// bytes it holds past the request (frames a client sent without waiting for the
 /// 101) reach the WebSocket decoder.
 enum LateUpgrade {
-    static func switchToWebSocket(context: ChannelHandlerContext, guard connectionGuard: HTTPConnectionGuard, head: HTTPRequestHead, node: EdgeNode) {
+    static func switchToWebSocket(
+        context: ChannelHandlerContext, guard connectionGuard: HTTPConnectionGuard, head: HTTPRequestHead, node: EdgeNode
+    ) {
         let channel = context.channel
         // Only its key and version checks are used: the answer's Sec-WebSocket-Accept.
         let handshake = NIOTypedWebSocketServerUpgrader<Void>(
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
             upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededVoidFuture() })
         let accepted = handshake.buildUpgradeResponse(
-            channel: channel, upgradeRequest: head, initialResponseHeaders: HTTPHeaders([("Connection", "Upgrade"), ("Upgrade", "websocket")]))
+            channel: channel, upgradeRequest: head,
+            initialResponseHeaders: HTTPHeaders([("Connection", "Upgrade"), ("Upgrade", "websocket")]))
         accepted.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let headers):
@@ -52,11 +55,16 @@ enum LateUpgrade {
         }
     }
 
-    private static func rebuildPipeline(channel: any Channel, guard connectionGuard: HTTPConnectionGuard, head: HTTPRequestHead, node: EdgeNode) throws {
+    private static func rebuildPipeline(
+        channel: any Channel, guard connectionGuard: HTTPConnectionGuard, head: HTTPRequestHead, node: EdgeNode
+    ) throws {
         let sync = channel.pipeline.syncOperations
         let protocolErrors = WebSocketProtocolErrorHandler()
         try sync.addHandlers(
-            [WebSocketFrameEncoder(), ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: node.configuration.maxPayload)), protocolErrors],
+            [
+                WebSocketFrameEncoder(), ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: node.configuration.maxPayload)),
+                protocolErrors,
+            ],
             position: .after(connectionGuard))
         try node.openSession(on: channel, forwardedFor: head.headers.first(name: "X-Forwarded-For"), after: protocolErrors)
         let decoder = try sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)

@@ -21,9 +21,20 @@ extension EdgeNode {
         let series: [(name: String, type: String, help: String, value: Double)] = [
             ("realtime_open_files", "gauge", "File descriptors open in this process.", Double(descriptors.open)),
             ("realtime_open_files_limit", "gauge", "The process's soft open-file limit.", Double(descriptors.soft)),
-            ("realtime_accept_failures_total", "counter", "Connections that could not be accepted for lack of file descriptors (EMFILE, ENFILE).", Double(s.acceptFailures.load(ordering: .relaxed))),
-            ("realtime_http_request_timeouts_total", "counter", "HTTP connections closed without a complete request head within --request-timeout.", Double(s.requestHeadTimeouts.load(ordering: .relaxed))),
-            ("realtime_http_idle_timeouts_total", "counter", "Kept-alive HTTP connections closed after idling --keep-alive-timeout.", Double(s.idleTimeouts.load(ordering: .relaxed))),
+            (
+                "realtime_accept_failures_total", "counter",
+                "Connections that could not be accepted for lack of file descriptors (EMFILE, ENFILE).",
+                Double(s.acceptFailures.load(ordering: .relaxed))
+            ),
+            (
+                "realtime_http_request_timeouts_total", "counter",
+                "HTTP connections closed without a complete request head within --request-timeout.",
+                Double(s.requestHeadTimeouts.load(ordering: .relaxed))
+            ),
+            (
+                "realtime_http_idle_timeouts_total", "counter", "Kept-alive HTTP connections closed after idling --keep-alive-timeout.",
+                Double(s.idleTimeouts.load(ordering: .relaxed))
+            ),
             ("realtime_connections", "gauge", "Open client connections.", Double(connectionCount)),
             ("realtime_channels", "gauge", "Channels with a local member.", Double(channelCount)),
             ("realtime_backend_up", "gauge", "1 when the backend (Redis) is reachable.", isBackendUp ? 1 : 0),
@@ -34,12 +45,27 @@ extension EdgeNode {
             ("realtime_bytes_in_total", "counter", "Bytes received from clients.", Double(s.bytesIn.load(ordering: .relaxed))),
             ("realtime_bytes_out_total", "counter", "Bytes queued to clients.", Double(s.bytesOut.load(ordering: .relaxed))),
             ("realtime_errors_sent_total", "counter", "Errors reported to clients.", Double(s.errorsSent.load(ordering: .relaxed))),
-            ("realtime_connections_refused_total", "counter", "WebSocket upgrades refused by --max-connections or --max-connect-rate.", Double(admission.refusedCount)),
+            (
+                "realtime_connections_refused_total", "counter", "WebSocket upgrades refused by --max-connections or --max-connect-rate.",
+                Double(admission.refusedCount)
+            ),
             ("realtime_handshake_failures_total", "counter", "Refused handshakes.", Double(s.handshakeFailures.load(ordering: .relaxed))),
-            ("realtime_rate_limit_rejections_total", "counter", "Events rejected by rate limits.", Double(s.rateLimitRejections.load(ordering: .relaxed))),
-            ("realtime_rate_limit_fallbacks_total", "counter", "Rate-limit checks decided locally while Redis was unreachable.", Double(backend.bus.rateLimitFallbackCount)),
-            ("realtime_slow_client_disconnects_total", "counter", "Clients disconnected for a full outbound queue.", Double(s.slowClientDisconnects.load(ordering: .relaxed))),
-            ("realtime_backend_outages_total", "counter", "Times the backend became unreachable.", Double(s.backendOutages.load(ordering: .relaxed))),
+            (
+                "realtime_rate_limit_rejections_total", "counter", "Events rejected by rate limits.",
+                Double(s.rateLimitRejections.load(ordering: .relaxed))
+            ),
+            (
+                "realtime_rate_limit_fallbacks_total", "counter", "Rate-limit checks decided locally while Redis was unreachable.",
+                Double(backend.bus.rateLimitFallbackCount)
+            ),
+            (
+                "realtime_slow_client_disconnects_total", "counter", "Clients disconnected for a full outbound queue.",
+                Double(s.slowClientDisconnects.load(ordering: .relaxed))
+            ),
+            (
+                "realtime_backend_outages_total", "counter", "Times the backend became unreachable.",
+                Double(s.backendOutages.load(ordering: .relaxed))
+            ),
         ]
         var text = ""
         for metric in series {
@@ -52,7 +78,8 @@ extension EdgeNode {
             text += "# HELP \(name) Client events refused by a channel rule (label rule: its match).\n# TYPE \(name) counter\n"
             for (rule, actions) in refusals.sorted(by: { $0.key < $1.key }) {
                 for (action, count) in actions.sorted(by: { $0.key < $1.key }) {
-                    text += "\(name){node=\"\(Self.escapeLabel(nodeId))\",rule=\"\(Self.escapeLabel(rule))\",action=\"\(action)\"} \(Double(count))\n"
+                    text +=
+                        "\(name){node=\"\(Self.escapeLabel(nodeId))\",rule=\"\(Self.escapeLabel(rule))\",action=\"\(action)\"} \(Double(count))\n"
                 }
             }
         }

@@ -56,7 +56,7 @@ enum UpgradeRefusal: Sendable, Equatable {
     /// `{"errors": [{"code", "message"}]}`, the body of every refusal.
     var body: [UInt8] {
         JSONValue.object([
-            "errors": .array([.object(["code": .string(code), "message": .string(message)])]),
+            "errors": .array([.object(["code": .string(code), "message": .string(message)])])
         ]).serialized
     }
 }

@@ -2,11 +2,11 @@ import Logging
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// On the listening socket: counts and logs the connections the kernel queued but
@@ -36,10 +36,12 @@ final class AcceptFailureMonitor: ChannelInboundHandler {
             let now = NIODeadline.now()
             if lastLog.map({ now - $0 >= Self.logInterval }) ?? true {
                 let limits = OpenFileLimitSnapshot.current()
-                logger.error("cannot accept connections: out of file descriptors", metadata: [
-                    "errno": "\(error.errnoCode == EMFILE ? "EMFILE" : "ENFILE")",
-                    "refused": "\(sinceLastLog)", "openFiles": "\(limits.open)", "softLimit": "\(limits.soft)",
-                ])
+                logger.error(
+                    "cannot accept connections: out of file descriptors",
+                    metadata: [
+                        "errno": "\(error.errnoCode == EMFILE ? "EMFILE" : "ENFILE")",
+                        "refused": "\(sinceLastLog)", "openFiles": "\(limits.open)", "softLimit": "\(limits.soft)",
+                    ])
                 lastLog = now
                 sinceLastLog = 0
             }

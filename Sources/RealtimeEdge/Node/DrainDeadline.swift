@@ -9,9 +9,11 @@ enum DrainDeadline {
         Thread.detachNewThread {
             // A thread, not a task: it must fire even if every executor is stuck.
             Thread.sleep(forTimeInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
-            logger.warning("drain timeout reached: exiting", metadata: [
-                "drainTimeout": "\(timeout)", "openConnections": "\(openConnections())",
-            ])
+            logger.warning(
+                "drain timeout reached: exiting",
+                metadata: [
+                    "drainTimeout": "\(timeout)", "openConnections": "\(openConnections())",
+                ])
             exit(0)
         }
     }

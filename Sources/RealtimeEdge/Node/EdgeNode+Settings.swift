@@ -30,9 +30,11 @@ extension EdgeNode {
             case .inAgreement:
                 break
             case .wroteBack:
-                logger.warning("stored settings were missing or older: wrote back the enforced ones", metadata: [
-                    "version": "\(enforced.version)",
-                ])
+                logger.warning(
+                    "stored settings were missing or older: wrote back the enforced ones",
+                    metadata: [
+                        "version": "\(enforced.version)"
+                    ])
             case .newer(let stored):
                 apply(stored, source: "stored")
             }

@@ -41,9 +41,11 @@ extension EdgeNode {
             logger.warning("listener setup incomplete", metadata: ["error": "\(error)"])
         }
         let kernelCap = ListenBacklog.kernelCap()
-        logger.notice("listen backlog", metadata: [
-            "requested": "\(configuration.backlog)", "kernelCap": "\(kernelCap.map(String.init) ?? "unknown")",
-        ])
+        logger.notice(
+            "listen backlog",
+            metadata: [
+                "requested": "\(configuration.backlog)", "kernelCap": "\(kernelCap.map(String.init) ?? "unknown")",
+            ])
     }
 
     /// Starts the node and serves until SIGTERM/SIGINT, then drains: clients are told
@@ -53,11 +55,12 @@ extension EdgeNode {
         let app = makeApplication { port in
             self.logger.notice("edge listening", metadata: ["port": "\(port)", "node": "\(self.nodeId)"])
         }
-        let group = ServiceGroup(configuration: .init(
-            // Reverse order on shutdown: drain first (heartbeats keep saying `draining`), then heartbeats stop, then the listener.
-            services: [.init(service: app), .init(service: HeartbeatService(node: self)), .init(service: DrainService(node: self))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                // Reverse order on shutdown: drain first (heartbeats keep saying `draining`), then heartbeats stop, then the listener.
+                services: [.init(service: app), .init(service: HeartbeatService(node: self)), .init(service: DrainService(node: self))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
     }
 }

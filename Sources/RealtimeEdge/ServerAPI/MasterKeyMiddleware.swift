@@ -9,7 +9,8 @@ struct MasterKeyMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let masterKey, !masterKey.isEmpty else {
-            return JSONResponse.error(.unauthorized, code: "unauthorized", message: "the server API is disabled: start the edge with --master-key")
+            return JSONResponse.error(
+                .unauthorized, code: "unauthorized", message: "the server API is disabled: start the edge with --master-key")
         }
         // The scheme name is case-insensitive (RFC 7235).
         guard let header = request.headers[.authorization], header.prefix(7).lowercased() == "bearer " else {

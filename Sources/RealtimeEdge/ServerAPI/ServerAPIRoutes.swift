@@ -38,7 +38,9 @@ extension EdgeNode {
                 let channel = try self.pathChannel(context)
                 if let rule = self.settings.rule(for: channel), !rule.presence {
                     self.ruleRefusals.count(rule: rule.match, action: .members)
-                    throw APIError(status: .forbidden, code: "not_allowed", message: "presence is off in \(channel) (rule \"\(rule.match)\"): members are not listed")
+                    throw APIError(
+                        status: .forbidden, code: "not_allowed",
+                        message: "presence is off in \(channel) (rule \"\(rule.match)\"): members are not listed")
                 }
                 let members = try await self.backend.presence.members(of: channel)
                 return JSONResponse.ok(.array(members.map(\.publicJSON)))
@@ -47,9 +49,11 @@ extension EdgeNode {
         api.get("/channels") { _, _ in
             try await self.apiCall {
                 let channels = try await self.backend.presence.activeChannels()
-                return JSONResponse.ok(.array(channels.map {
-                    .object(["channel": .string($0.channel), "members": .number(Double($0.members))])
-                }))
+                return JSONResponse.ok(
+                    .array(
+                        channels.map {
+                            .object(["channel": .string($0.channel), "members": .number(Double($0.members))])
+                        }))
             }
         }
         api.post("/users/:userId/events") { request, context in
@@ -103,7 +107,8 @@ extension EdgeNode {
             return JSONResponse.error(.contentTooLarge, code: "payload_too_large", message: "request body too large")
         } catch {
             logger.error("server API call failed", metadata: ["error": "\(error)"])
-            return JSONResponse.error(.serviceUnavailable, code: "service_unavailable", message: "the backend is unavailable; retry shortly")
+            return JSONResponse.error(
+                .serviceUnavailable, code: "service_unavailable", message: "the backend is unavailable; retry shortly")
         }
     }
 
@@ -122,7 +127,8 @@ extension EdgeNode {
         let message = (body["message"] ?? .null).serialized
         let limit = configuration.limits.maxPayloadBytes
         guard message.count <= limit else {
-            throw APIError(status: .contentTooLarge, code: "payload_too_large", message: "message is \(message.count) bytes; the limit is \(limit)")
+            throw APIError(
+                status: .contentTooLarge, code: "payload_too_large", message: "message is \(message.count) bytes; the limit is \(limit)")
         }
         return (eventName, message)
     }

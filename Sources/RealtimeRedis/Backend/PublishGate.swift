@@ -1,5 +1,5 @@
-import RealtimeCore
 import NIOCore
+import RealtimeCore
 import Synchronization
 
 /// Holds message publishes back while the cluster's subscriptions may be incomplete.

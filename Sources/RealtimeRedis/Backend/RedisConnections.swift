@@ -1,7 +1,7 @@
-import RealtimeCore
 import Logging
 import NIOCore
 import NIOPosix
+import RealtimeCore
 import RedisClient
 import Synchronization
 

@@ -1,6 +1,6 @@
 import NIOCore
-import RedisClient
 import RealtimeCore
+import RedisClient
 
 /// Rate limits counted in Redis, cluster-wide, inside the same script call as the
 /// event's own work. When Redis cannot be reached the check fails open onto this

@@ -33,7 +33,8 @@ enum RedisMessageRouter {
 
     private static func routeControl(_ payload: ByteBuffer, nodeId: String, emit: (BackendEvent) -> Void) {
         guard let newline = payload.readableBytesView.firstIndex(of: UInt8(ascii: "\n")),
-              let kind = payload.getString(at: payload.readerIndex, length: newline - payload.readerIndex) else { return }
+            let kind = payload.getString(at: payload.readerIndex, length: newline - payload.readerIndex)
+        else { return }
         let body = payload.getSlice(at: newline + 1, length: payload.writerIndex - newline - 1) ?? ByteBuffer()
         switch kind {
         case "settings":

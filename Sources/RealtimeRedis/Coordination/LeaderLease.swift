@@ -1,5 +1,5 @@
-import RealtimeCore
 import Logging
+import RealtimeCore
 import RedisClient
 import Synchronization
 
@@ -36,12 +36,15 @@ public final class LeaderLease: Sendable {
         let sentAt = ContinuousClock.now
         let wasLeader = isLeader
         do {
-            var held = try await pool.run(
-                LeaseScripts.renew, keys: [.string(CoordinatorKeys.leader)],
-                args: [.string(coordinatorId), .int(ttlMilliseconds)]).int == 1
+            var held =
+                try await pool.run(
+                    LeaseScripts.renew, keys: [.string(CoordinatorKeys.leader)],
+                    args: [.string(coordinatorId), .int(ttlMilliseconds)]
+                ).int == 1
             if !held {
-                let reply = try await pool.send(RedisCommand(
-                    "SET", .string(CoordinatorKeys.leader), .string(coordinatorId), "NX", "PX", .int(ttlMilliseconds)))
+                let reply = try await pool.send(
+                    RedisCommand(
+                        "SET", .string(CoordinatorKeys.leader), .string(coordinatorId), "NX", "PX", .int(ttlMilliseconds)))
                 held = reply.string == "OK"
             }
             validUntil.withLock { $0 = held ? sentAt + ttl - margin : nil }

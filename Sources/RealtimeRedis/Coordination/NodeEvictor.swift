@@ -1,5 +1,5 @@
-import RealtimeCore
 import NIOCore
+import RealtimeCore
 import RedisClient
 import SocketIOProtocol
 
@@ -66,9 +66,10 @@ public struct NodeEvictor: Sendable {
     /// removes and announces them in one script call.
     private func evictBatch(_ entries: [String], of nodeId: String, index: String) async throws -> Int {
         let parsed = entries.map(IndexEntry.init)
-        let records = try await pool.pipeline(parsed.map {
-            RedisCommand("HGET", .string(RedisKeys.presence($0.channel)), .string($0.memberId))
-        })
+        let records = try await pool.pipeline(
+            parsed.map {
+                RedisCommand("HGET", .string(RedisKeys.presence($0.channel)), .string($0.memberId))
+            })
         var args: [RedisArgument] = [
             .string(nodeId), .string(RedisKeys.presence("")), .string(RedisKeys.channelTopic("")),
         ]
@@ -90,9 +91,9 @@ public struct NodeEvictor: Sendable {
     /// record is missing, unreadable, or belongs to another node.
     private func leavePayload(_ record: RESPValue, channel: String, nodeId: String) -> ByteBuffer? {
         guard let buffer = record.buffer,
-              let json = try? JSONValue.parse(buffer.readableBytesView),
-              let member = PresenceRecord(stored: json),
-              member.node == nodeId
+            let json = try? JSONValue.parse(buffer.readableBytesView),
+            let member = PresenceRecord(stored: json),
+            member.node == nodeId
         else { return nil }
         return Envelope.encode(frame: EventFrames.presence(.leave, channel: channel, member: member), excluding: nil)
     }

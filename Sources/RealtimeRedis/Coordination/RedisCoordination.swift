@@ -1,6 +1,6 @@
-import RealtimeCore
 import Logging
 import NIOCore
+import RealtimeCore
 import RedisClient
 
 /// What a coordinator needs of Redis, on one small pool: the registry reader, the
@@ -12,7 +12,9 @@ public final class RedisCoordination: Sendable {
     public let reader: ClusterReader
     public let lease: LeaderLease
 
-    public init(_ options: RedisOptions, coordinatorId: String, leaseTTL: Duration, logger: Logger, eventLoopGroup: any EventLoopGroup) throws {
+    public init(_ options: RedisOptions, coordinatorId: String, leaseTTL: Duration, logger: Logger, eventLoopGroup: any EventLoopGroup)
+        throws
+    {
         let configuration = try options.configuration()
         self.configuration = configuration
         self.logger = logger

@@ -1,5 +1,5 @@
-import RealtimeCore
 import NIOCore
+import RealtimeCore
 
 /// The pub/sub payload: `<excluded socket id>\n<frame>` (empty id when none). The
 /// frame is the finished Engine.IO text, so receiving edges write it unchanged.

@@ -13,7 +13,9 @@ final class RedisPresenceStore: PresenceStore {
         self.redis = connections
     }
 
-    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> Bool {
+    func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?)
+        async throws -> Bool
+    {
         let reply = try await redis.runLimited(
             RateLimitScript.join, check: check,
             keys: [.string(RedisKeys.presence(channel)), .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.channels)],
@@ -38,7 +40,9 @@ final class RedisPresenceStore: PresenceStore {
             RateLimitScript.leave, check: check, keys: [.string(RedisKeys.nodeIndex(node)), .string(RedisKeys.channels)], args: args)
     }
 
-    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?) async throws {
+    func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?)
+        async throws
+    {
         guard !channels.isEmpty else { return try await redis.enforce(check) }
         var args: [RedisArgument] = [.string(member.id), .bytes(member.storedJSON.serialized)]
         args.reserveCapacity(2 + channels.count * 3)
@@ -51,7 +55,8 @@ final class RedisPresenceStore: PresenceStore {
     }
 
     func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord] {
-        let reply = try await redis.runLimited(RateLimitScript.members, check: check, keys: [.string(RedisKeys.presence(channel))], args: [])
+        let reply = try await redis.runLimited(
+            RateLimitScript.members, check: check, keys: [.string(RedisKeys.presence(channel))], args: [])
         return (reply.array ?? []).compactMap { value in
             guard case .bulkString(let buffer?) = value, let json = try? JSONValue.parse(buffer.readableBytesView) else { return nil }
             return PresenceRecord(stored: json)
@@ -75,8 +80,12 @@ final class RedisPresenceStore: PresenceStore {
         let wasEvicted = try await pool.send(RedisCommand("DEL", .string(RedisKeys.nodeEvicted(redis.nodeId)))).int == 1
         var commands = [RedisCommand("SADD", .string(RedisKeys.nodes), .string(redis.nodeId))]
         for (channel, member) in memberships {
-            commands.append(RedisCommand("HSET", .string(RedisKeys.presence(channel)), .string(member.id), .bytes(member.storedJSON.serialized)))
-            commands.append(RedisCommand("SADD", .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.indexEntry(memberId: member.id, channel: channel))))
+            commands.append(
+                RedisCommand("HSET", .string(RedisKeys.presence(channel)), .string(member.id), .bytes(member.storedJSON.serialized)))
+            commands.append(
+                RedisCommand(
+                    "SADD", .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.indexEntry(memberId: member.id, channel: channel)))
+            )
             commands.append(RedisCommand("SADD", .string(RedisKeys.channels), .string(channel)))
         }
         // Chunked so a node with many members never builds one giant write.
@@ -88,8 +97,9 @@ final class RedisPresenceStore: PresenceStore {
         }
         if wasEvicted {
             let joins = memberships.map { channel, member in
-                RedisCommand("PUBLISH", .string(RedisKeys.channelTopic(channel)),
-                             .buffer(Envelope.encode(frame: EventFrames.presence(.join, channel: channel, member: member), excluding: nil)))
+                RedisCommand(
+                    "PUBLISH", .string(RedisKeys.channelTopic(channel)),
+                    .buffer(Envelope.encode(frame: EventFrames.presence(.join, channel: channel, member: member), excluding: nil)))
             }
             for start in stride(from: 0, to: joins.count, by: 1000) {
                 _ = try await pool.pipeline(Array(joins[start..<min(start + 1000, joins.count)]))

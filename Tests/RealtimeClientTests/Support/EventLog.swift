@@ -46,7 +46,7 @@ final class EventLog: Sendable {
 extension RealtimeEvent {
     func presence(_ kind: PresenceChange.Kind, channel: String, id: String? = nil) -> PresenceChange? {
         guard case .presence(let change) = self, change.kind == kind, change.channel == channel,
-              id == nil || change.member.id == id
+            id == nil || change.member.id == id
         else { return nil }
         return change
     }

@@ -1,7 +1,7 @@
-import RealtimeTestSupport
 import HummingbirdWSClient
 import Logging
 import NIOCore
+import RealtimeTestSupport
 import SocketIOProtocol
 import Synchronization
 
@@ -103,7 +103,9 @@ final class SocketIOTestClient: Sendable {
     }
 
     /// Takes the first received frame that matches, waiting for it.
-    func nextFrame(_ what: String, within limit: Duration = .seconds(5), _ matches: @escaping @Sendable (String) -> Bool) async throws -> String {
+    func nextFrame(_ what: String, within limit: Duration = .seconds(5), _ matches: @escaping @Sendable (String) -> Bool) async throws
+        -> String
+    {
         let deadline = ContinuousClock.now + limit
         while true {
             if let frame = inbox.take(where: matches) { return frame }
@@ -118,7 +120,9 @@ final class SocketIOTestClient: Sendable {
     }
 
     /// Takes the first received Socket.IO packet that matches, waiting for it.
-    func nextPacket(_ what: String, within limit: Duration = .seconds(5), _ matches: @escaping @Sendable (SocketIOPacket) -> Bool) async throws -> SocketIOPacket {
+    func nextPacket(_ what: String, within limit: Duration = .seconds(5), _ matches: @escaping @Sendable (SocketIOPacket) -> Bool)
+        async throws -> SocketIOPacket
+    {
         let frame = try await nextFrame(what, within: limit) { frame in frame.socketIOPacket.map(matches) ?? false }
         return frame.socketIOPacket!
     }

@@ -1,10 +1,10 @@
 import EdgeTestSupport
-import RealtimeTestSupport
 import Foundation
 import Hummingbird
 import Logging
 import RealtimeCore
 import RealtimeEdge
+import RealtimeTestSupport
 import SocketIOProtocol
 import Synchronization
 

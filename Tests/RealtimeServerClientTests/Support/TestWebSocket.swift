@@ -1,8 +1,8 @@
-import RealtimeTestSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
+import RealtimeTestSupport
 import Synchronization
 
 /// A bare WebSocket client on SwiftNIO for tests: sends text frames and keeps every
