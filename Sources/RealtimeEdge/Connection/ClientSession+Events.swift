@@ -5,7 +5,10 @@ import SocketIOProtocol
 extension ClientSession {
     /// Dispatches one client event and answers it: ack `{ok: true}` / result, or the
     /// error in the ack, or `realtime:error` when the client passed no ack.
-    func handleEvent(_ packet: SocketIOPacket) async {
+    ///
+    /// - Parameter started: a `message` whose publish the pipeline already started
+    ///   (or refused) in event order; only its outcome is awaited here.
+    func handleEvent(_ packet: SocketIOPacket, started: StartedPublish? = nil) async {
         let name = packet.eventName ?? ""
         let payload = packet.eventArguments.first ?? .null
         let result: JSONValue
@@ -19,7 +22,12 @@ extension ClientSession {
             case "join": result = try await join(payload, rateLimits: check)
             case "leave": result = try await leave(payload, rateLimits: check)
             case "update": result = try await update(payload, rateLimits: check)
-            case "message": result = try await message(payload, rateLimits: check)
+            case "message":
+                if let started {
+                    result = try await finishMessage(started.get())
+                } else {
+                    result = try await finishMessage(startMessage(payload, rateLimits: check))
+                }
             case "members":
                 guard packet.id != nil else {
                     throw RealtimeError(.invalidPayload, "members answers through an ack: emit it with a callback")
@@ -47,7 +55,7 @@ extension ClientSession {
     private var ok: JSONValue { .object(["ok": true]) }
 
     /// The limits in force, counted per user with a session, else per client address.
-    private func rateLimitCheck() -> RateLimitCheck? {
+    func rateLimitCheck() -> RateLimitCheck? {
         let limits = services.settings.current.rateLimits
         guard !limits.isEmpty, let identity else { return nil }
         return RateLimitCheck(limits: limits, subject: identity.rateLimitSubject)
@@ -188,8 +196,14 @@ extension ClientSession {
         return ok
     }
 
-    private func message(_ payload: JSONValue, rateLimits: RateLimitCheck?) async throws -> JSONValue {
-        guard let connection else { return ok }
+    /// A `message` up to its publish, with no suspension point: validation, channel
+    /// rules, the frame encoded once, and the publish queued on the session's lane,
+    /// whose order is fixed by this call. Nil when there is nothing to publish.
+    func startMessage(_ payload: JSONValue, rateLimits: RateLimitCheck?) throws -> EventLoopFuture<RateLimit?>? {
+        guard payload.objectValue != nil else {
+            throw RealtimeError(.invalidPayload, "message expects an object payload")
+        }
+        guard let connection else { return nil }
         guard let eventName = payload["eventName"]?.stringValue else {
             throw RealtimeError(.invalidPayload, "message expects {eventName, message, channel?}")
         }
@@ -208,8 +222,12 @@ extension ClientSession {
         let excluding = echo(payload) ? nil : connection.id
         // The rate-limit check rides in the same Redis call as the publish. The lane
         // queues it now, in event order; only the wait for its outcome suspends.
-        let outcome = lane.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits)
-        if let exceeded = try await outcome.get() {
+        return lane.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits)
+    }
+
+    /// Waits for a started publish: the ack's answer, or the limit it exceeded.
+    func finishMessage(_ outcome: EventLoopFuture<RateLimit?>?) async throws -> JSONValue {
+        if let outcome, let exceeded = try await outcome.get() {
             throw rateLimited(exceeded)
         }
         return ok

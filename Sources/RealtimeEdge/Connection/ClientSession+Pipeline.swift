@@ -1,3 +1,5 @@
+import NIOCore
+import RealtimeCore
 import SocketIOProtocol
 
 /// How a session's events overlap.
@@ -19,14 +21,19 @@ extension ClientSession {
             return
         }
         let slot = await window.open()
-        // Created in the actor's isolation, so the tasks run on the actor one after
-        // another in creation order (same priority: the actor's queue is FIFO), each
-        // running to its publish's enqueue on the lane before the next starts.
+        // The publish is started here, by the drain itself, so its place on the lane is
+        // the event's place in the inbox; only the wait for its outcome (and the answer)
+        // is left to a task of its own.
+        let started = StartedPublish { try self.startMessage(packet.eventArguments.first ?? .null, rateLimits: self.rateLimitCheck()) }
         Task {
             await EventSlot.$current.withValue(slot) {
-                await self.handleEvent(packet)
+                await self.handleEvent(packet, started: started)
             }
             self.window.finish(slot) { self.sendNow($0) }
         }
     }
 }
+
+/// A `message` whose publish has been started in event order, or the error that kept
+/// it from starting (an invalid payload, a channel rule).
+typealias StartedPublish = Result<EventLoopFuture<RateLimit?>?, any Error>
