@@ -646,15 +646,20 @@ def test_metrics_health_and_cli(h):
     assert m['realtime_cluster_nodes{status="alive"}'] == 2
     assert m['realtime_cluster_nodes{status="dead"}'] == 0
     assert m["realtime_cluster_connections"] == 11
-    assert m['realtime_connections{node="n1"}'] == 5
-    assert m['realtime_connections{node="n2"}'] == 6
-    assert m['realtime_node_state{node="n1",state="alive"}'] == 1
-    assert m['realtime_node_state{node="n1",state="dead"}'] == 0
-    assert m['realtime_messages_in_per_second{node="n1"}'] > 0
-    assert m['realtime_rate_limit_rejections_total{node="n2"}'] == 7
+    # The per-node view has its own names: summing realtime_connections over the
+    # edge and coordinator jobs must not count a node twice.
+    assert m['realtime_coordinator_node_connections{node="n1"}'] == 5
+    assert m['realtime_coordinator_node_connections{node="n2"}'] == 6
+    assert m['realtime_coordinator_node_state{node="n1",state="alive"}'] == 1
+    assert m['realtime_coordinator_node_state{node="n1",state="dead"}'] == 0
+    assert m['realtime_coordinator_node_messages_in_total{node="n1"}'] > 0
+    assert m['realtime_coordinator_node_rate_limit_rejections_total{node="n2"}'] == 7
     assert m["realtime_coordinator_leader"] == 1
     assert m['realtime_cluster_rate_limit_rejections_total{limit="chat"}'] == 5
-    assert all(name.startswith("realtime_") for name in m)
+    assert m['realtime_build_info{version="0.1.0",component="coordinator"}'] == 1
+    assert m["process_resident_memory_bytes"] > 0 and m["process_open_fds"] > 0
+    assert not any(name.startswith("realtime_connections") or "per_second" in name for name in m)
+    assert all(name.startswith(("realtime_", "process_")) for name in m)
 
     health = c.get("/health")
     assert health.status_code == 200 and health.json()["status"] == "ok"

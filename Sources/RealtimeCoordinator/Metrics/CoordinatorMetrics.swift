@@ -1,74 +1,77 @@
-import CoreMetrics
 import Prometheus
+import RealtimeCore
 import Synchronization
 
-/// `GET /metrics`: cluster totals and per-node series, via swift-metrics handles
-/// backed by this coordinator's own Prometheus registry (not the global metrics
-/// system, so embedding the coordinator never fights over the bootstrap).
-/// Refreshed from each registry tick's snapshot.
+/// `GET /metrics`: cluster totals, this coordinator's own state and its per-node
+/// view, in this coordinator's own Prometheus registry (not a global metrics
+/// system, so embedding the coordinator never fights over a bootstrap). Every
+/// family carries HELP; rates are left to `rate()` over counters. Refreshed from
+/// each registry tick's snapshot.
 final class CoordinatorMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let state: Mutex<State>
 
     private struct State: Sendable {
-        let factory: PrometheusMetricsFactory
         var nodes: [String: NodeMetrics] = [:]
         var limits: [String: MirroredCounter] = [:]
-        let nodesByStatus: [NodeStatus: Meter]
-        let connections: Meter
-        let channels: Meter
-        let messagesInRate: Meter
-        let messagesOutRate: Meter
-        let bytesInRate: Meter
-        let bytesOutRate: Meter
-        let leader: Meter
-        let redisUp: Meter
+        let nodesByStatus: [NodeStatus: Gauge]
+        let connections: Gauge
+        let channels: Gauge
+        let leader: Gauge
+        let redisUp: Gauge
+        let settingsDrift: Gauge
+        var settingsVersion: Gauge?
         var cleanedNodes: MirroredCounter
         var cleanedMembers: MirroredCounter
     }
 
     init() {
-        let factory = PrometheusMetricsFactory(registry: registry)
-        func meter(_ name: String) -> Meter { Meter(label: name, dimensions: [], factory: factory) }
-        var byStatus: [NodeStatus: Meter] = [:]
-        for status in NodeStatus.allCases {
-            byStatus[status] = Meter(label: "realtime_cluster_nodes", dimensions: [("status", status.rawValue)], factory: factory)
+        let registry = registry
+        func gauge(_ name: String, _ help: String) -> Gauge { registry.gauge(name, labels: [], help: help) }
+        func counter(_ name: String, _ help: String) -> MirroredCounter {
+            MirroredCounter(name, labels: [], help: help, registry: registry)
         }
-        state = Mutex(
-            State(
-                factory: factory,
-                nodesByStatus: byStatus,
-                connections: meter("realtime_cluster_connections"),
-                channels: meter("realtime_cluster_channels"),
-                messagesInRate: meter("realtime_cluster_messages_in_per_second"),
-                messagesOutRate: meter("realtime_cluster_messages_out_per_second"),
-                bytesInRate: meter("realtime_cluster_bytes_in_per_second"),
-                bytesOutRate: meter("realtime_cluster_bytes_out_per_second"),
-                leader: meter("realtime_coordinator_leader"),
-                redisUp: meter("realtime_coordinator_redis_up"),
-                cleanedNodes: MirroredCounter("realtime_coordinator_cleaned_nodes_total", dimensions: [], factory: factory),
-                cleanedMembers: MirroredCounter("realtime_coordinator_cleaned_members_total", dimensions: [], factory: factory)))
+        var byStatus: [NodeStatus: Gauge] = [:]
+        for status in NodeStatus.allCases {
+            byStatus[status] = registry.gauge(
+                "realtime_cluster_nodes", labels: [("status", status.rawValue)],
+                help: "Nodes the coordinator knows, by status.")
+        }
+        state = Mutex(State(
+            nodesByStatus: byStatus,
+            connections: gauge("realtime_cluster_connections", "Open client connections over alive and suspect nodes."),
+            channels: gauge("realtime_cluster_channels", "Channels with at least one member in the cluster."),
+            leader: gauge("realtime_coordinator_leader", "1 when this coordinator holds the leader lease."),
+            redisUp: gauge("realtime_coordinator_redis_up", "1 when this coordinator reaches Redis."),
+            settingsDrift: gauge(
+                "realtime_coordinator_settings_drift_nodes",
+                "Live nodes enforcing another settings version than the stored one."),
+            cleanedNodes: counter("realtime_coordinator_cleaned_nodes_total", "Dead nodes whose state the leader removed."),
+            cleanedMembers: counter(
+                "realtime_coordinator_cleaned_members_total", "Channel memberships of dead nodes the leader removed.")))
     }
 
     func update(_ snapshot: ClusterSnapshot) {
         state.withLock { state in
-            for (status, meter) in state.nodesByStatus { meter.set(snapshot.count(status)) }
-            state.connections.set(snapshot.totalConnections)
-            state.channels.set(snapshot.channelCount)
-            state.messagesInRate.set(snapshot.totalMessagesIn)
-            state.messagesOutRate.set(snapshot.totalMessagesOut)
-            state.bytesInRate.set(snapshot.totalBytesIn)
-            state.bytesOutRate.set(snapshot.totalBytesOut)
-            state.leader.set(snapshot.isLeader ? 1 : 0)
-            state.redisUp.set(snapshot.redisUp ? 1 : 0)
+            for (status, gauge) in state.nodesByStatus { gauge.set(to: Double(snapshot.count(status))) }
+            state.connections.set(to: Double(snapshot.totalConnections))
+            state.channels.set(to: Double(snapshot.channelCount))
+            state.leader.set(to: snapshot.isLeader ? 1 : 0)
+            state.redisUp.set(to: snapshot.redisUp ? 1 : 0)
+            state.settingsDrift.set(to: Double(snapshot.settingsMismatches.count))
+            if let version = snapshot.storedSettingsVersion {
+                state.settingsVersion = state.settingsVersion ?? registry.gauge(
+                    "realtime_coordinator_settings_version", labels: [],
+                    help: "Version of the settings stored in Redis.")
+                state.settingsVersion?.set(to: Double(version))
+            }
             state.cleanedNodes.follow(Int64(snapshot.cleanups.nodes))
             state.cleanedMembers.follow(Int64(snapshot.cleanups.members))
 
             for (limit, count) in snapshot.rateLimits.perLimit {
-                var counter =
-                    state.limits[limit]
-                    ?? MirroredCounter(
-                        "realtime_cluster_rate_limit_rejections_total", dimensions: [("limit", limit)], factory: state.factory)
+                var counter = state.limits[limit] ?? MirroredCounter(
+                    "realtime_cluster_rate_limit_rejections_total", labels: [("limit", limit)],
+                    help: "Events rejected by each rate limit, over the cluster.", registry: registry)
                 counter.follow(count)
                 state.limits[limit] = counter
             }
@@ -76,7 +79,7 @@ final class CoordinatorMetrics: Sendable {
             var seen = Set<String>()
             for node in snapshot.nodes {
                 seen.insert(node.id)
-                var metrics = state.nodes[node.id] ?? NodeMetrics(node: node.id, factory: state.factory)
+                var metrics = state.nodes[node.id] ?? NodeMetrics(node: node.id, registry: registry)
                 metrics.update(node)
                 state.nodes[node.id] = metrics
             }
@@ -86,6 +89,8 @@ final class CoordinatorMetrics: Sendable {
         }
     }
 
-    /// Prometheus text exposition format.
-    func render() -> String { registry.emitToString() }
+    /// Prometheus text exposition format, with the process and build series.
+    func render() -> String {
+        registry.emitToString() + ProcessMetrics.render(component: "coordinator")
+    }
 }

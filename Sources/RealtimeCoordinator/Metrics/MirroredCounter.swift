@@ -1,15 +1,15 @@
-import CoreMetrics
+import Prometheus
 
 /// A Prometheus counter that follows a cumulative count kept elsewhere (an edge's
 /// heartbeat, the cleanups hash in Redis). It only ever goes up: when the source
 /// goes down (the edge restarted) the new count is added, which is how Prometheus
 /// itself treats a counter reset.
 struct MirroredCounter: Sendable {
-    let counter: CoreMetrics.Counter
+    let counter: Prometheus.Counter
     private var last: Int64?
 
-    init(_ name: String, dimensions: [(String, String)], factory: any MetricsFactory) {
-        counter = CoreMetrics.Counter(label: name, dimensions: dimensions, factory: factory)
+    init(_ name: String, labels: [(String, String)], help: String, registry: PrometheusCollectorRegistry) {
+        counter = registry.counter(name, labels: labels, help: help)
     }
 
     mutating func follow(_ value: Int64) {

@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import RealtimeCore
 
-/// `GET /metrics`: this node's counters in Prometheus text format, with the same
-/// metric names the coordinator uses for its per-node series (label `node`).
+/// `GET /metrics`: this node's counters in Prometheus text format (label `node`),
+/// then the process and build series. The coordinator's view of the same node is
+/// under `realtime_coordinator_node_*`, so sums over both jobs do not double-count.
 extension EdgeNode {
     func addMetricsRoute(to router: Router<EdgeRequestContext>) {
         router.get("/metrics") { _, _ -> Response in
@@ -83,7 +85,7 @@ extension EdgeNode {
                 }
             }
         }
-        return text
+        return text + ProcessMetrics.render(component: "edge")
     }
 
     /// A Prometheus label value: backslash, quote and newline escaped.

@@ -75,7 +75,3 @@ extension EdgeNode {
         return heartbeat
     }
 }
-
-public enum RealtimeVersion {
-    public static let current = "0.1.0"
-}
