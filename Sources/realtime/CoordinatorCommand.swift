@@ -30,6 +30,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         var config = CoordinatorConfiguration()
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8090
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
+        try PlaceholderSecrets.refuse(redis.secrets)
         config.redis = redis.options(defaultURL: "redis://127.0.0.1:6379") ?? RedisOptions(url: "redis://127.0.0.1:6379")
         config.coordinatorId = id ?? Env.value("REALTIME_COORDINATOR_ID") ?? CoordinatorConfiguration.defaultId()
         let envDeadAfter = Env.value("REALTIME_DEAD_AFTER").flatMap(Double.init)

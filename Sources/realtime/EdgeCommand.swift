@@ -64,6 +64,9 @@ struct EdgeCommand: AsyncParsableCommand {
         config.advertisedAddress = advertise ?? Env.value("REALTIME_ADVERTISE")
         config.masterKey = masterKey ?? Env.value("REALTIME_MASTER_KEY")
         config.jwtSecret = jwtSecret ?? Env.value("REALTIME_JWT_SECRET")
+        try PlaceholderSecrets.refuse(
+            [("--master-key (REALTIME_MASTER_KEY)", config.masterKey), ("--jwt-secret (REALTIME_JWT_SECRET)", config.jwtSecret)]
+                + redis.secrets)
         if let secret = config.jwtSecret, secret.utf8.count < SessionVerifier.minimumSecretBytes {
             throw ValidationError("--jwt-secret must be at least \(SessionVerifier.minimumSecretBytes) bytes for HS256")
         }

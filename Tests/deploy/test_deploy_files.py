@@ -432,7 +432,11 @@ def test_k8s_ports_agree():
             assert hg["path"] == path and named.get(hg["port"], hg["port"]) == port, f"{kind} {probe}: {hg}"
         redis_url = flag_value(argv, "--redis")
         redis_svc = k8s("Service", "redis")
-        assert redis_url.startswith("redis://redis:") and port_of(redis_url) == redis_svc["spec"]["ports"][0]["port"]
+        # The password comes from the Secret through $(REDIS_PASSWORD), never the manifest.
+        assert redis_url.startswith("redis://:$(REDIS_PASSWORD)@redis:"), redis_url
+        assert port_of(redis_url) == redis_svc["spec"]["ports"][0]["port"]
+        assert any(e["name"] == "REDIS_PASSWORD" and e["valueFrom"]["secretKeyRef"]["key"] == "redis-password"
+                   for e in c["env"]), f"{kind}: REDIS_PASSWORD from the Secret"
     redis = container(k8s("StatefulSet", "redis"))
     assert int(flag_value(redis["args"], "--port")) == redis["ports"][0]["containerPort"] == \
         int(flag_value(svcs["redis"]["command"], "--port"))

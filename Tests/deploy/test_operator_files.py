@@ -1,0 +1,125 @@
+"""What operators' tools check in the deploy files (issue 21): Pod Security
+"restricted" on every workload, NetworkPolicies, a password-protected and capped
+Redis, the alert rules (`promtool check rules`, and the PrometheusRule carrying
+the same groups), `kubernetes-validate --strict` and yamllint.
+
+promtool comes from Debian's prometheus package (scripts/bootstrap);
+kubernetes-validate and yamllint from Tests/interop/requirements.txt.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from test_deploy_files import K8S, DEPLOY, container, flag_value, k8s, k8s_docs
+
+ALERTS = DEPLOY / "prometheus" / "alerts.yml"
+MONITORING = K8S / "monitoring"
+WORKLOADS = [("Deployment", "edge"), ("Deployment", "coordinator"), ("StatefulSet", "redis")]
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A tool CI installs: missing fails in CI, skips on a bare dev machine."""
+    path = shutil.which(name) or (str(BIN / name) if (BIN / name).exists() else None)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} not installed (scripts/bootstrap / Tests/interop/requirements.txt)")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+@pytest.mark.parametrize("kind,name", WORKLOADS)
+def test_workloads_meet_pod_security_restricted(kind, name):
+    pod = k8s(kind, name)["spec"]["template"]["spec"]
+    assert pod.get("automountServiceAccountToken") is False, f"{name}: no API token"
+    psc = pod["securityContext"]
+    assert psc["runAsNonRoot"] is True and psc["runAsUser"] > 0, f"{name}: {psc}"
+    assert psc["seccompProfile"] == {"type": "RuntimeDefault"}, f"{name}: {psc}"
+    c = container(k8s(kind, name))
+    csc = c["securityContext"]
+    assert csc["allowPrivilegeEscalation"] is False and csc["readOnlyRootFilesystem"] is True, f"{name}: {csc}"
+    assert csc["capabilities"]["drop"] == ["ALL"] and not csc["capabilities"].get("add"), f"{name}: {csc}"
+    # Whatever is writable is an emptyDir, mounted.
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    writable = [m for m in c.get("volumeMounts", []) if not m.get("readOnly")]
+    assert writable, f"{name}: a read-only root needs a writable emptyDir (/tmp or /data)"
+    for m in writable:
+        assert "emptyDir" in volumes[m["name"]], f"{name}: {m} is not an emptyDir"
+
+
+def test_redis_has_a_password_from_the_secret_and_a_memory_cap():
+    c = container(k8s("StatefulSet", "redis"))
+    args = c["args"]
+    assert flag_value(args, "--requirepass") == "$(REDIS_PASSWORD)"
+    assert "--protected-mode" not in args
+    env = {e["name"]: e for e in c["env"]}
+    assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "realtime-secrets", "key": "redis-password"}
+    assert env["REDISCLI_AUTH"]["valueFrom"]["secretKeyRef"]["key"] == "redis-password", "the probe must authenticate"
+    assert flag_value(args, "--maxmemory-policy") == "noeviction"
+    cap_mb = int(flag_value(args, "--maxmemory").removesuffix("mb"))
+    limit = c["resources"]["limits"]["memory"]
+    assert limit.endswith("Gi") and cap_mb < int(limit[:-2]) * 1024, "maxmemory must stay below the container limit"
+    assert "redis-password" in k8s("Secret", "realtime-secrets")["stringData"]
+
+
+def test_network_policies_confine_traffic():
+    pols = {d["metadata"]["name"]: d["spec"] for _, d in k8s_docs() if d.get("kind") == "NetworkPolicy"}
+    assert pols["default-deny-ingress"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    by_target = {p["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name"): p for p in pols.values()}
+    # Clients reach the edges' port only.
+    assert [p["port"] for r in by_target["edge"]["ingress"] for p in r["ports"]] == [8080]
+    # Redis only from the edges and the coordinator.
+    sources = [f["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for r in by_target["redis"]["ingress"]
+               for f in r["from"]]
+    assert sorted(sources) == ["coordinator", "edge"]
+    assert "coordinator" in by_target
+
+
+def test_promtool_accepts_the_alert_rules():
+    r = subprocess.run([tool("promtool"), "check", "rules", str(ALERTS)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_prometheus_rule_carries_the_alert_rules_file():
+    rule = yaml.safe_load((MONITORING / "prometheus-rule.yaml").read_text())
+    assert rule["kind"] == "PrometheusRule"
+    assert rule["spec"]["groups"] == yaml.safe_load(ALERTS.read_text())["groups"], \
+        "deploy/k8s/monitoring/prometheus-rule.yaml and deploy/prometheus/alerts.yml differ"
+    names = {r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]}
+    for needed in ("RealtimeNodeDead", "RealtimeBackendDown", "RealtimeNoCoordinatorLeader",
+                   "RealtimeConnectionsRefused", "RealtimeSlowConsumerDisconnects", "RealtimeSettingsDrift"):
+        assert needed in names
+
+
+def test_pod_monitor_scrapes_edges_and_coordinator():
+    pm = yaml.safe_load((MONITORING / "pod-monitor.yaml").read_text())
+    assert pm["kind"] == "PodMonitor"
+    values = pm["spec"]["selector"]["matchExpressions"][0]["values"]
+    assert sorted(values) == ["coordinator", "edge"]
+    port = pm["spec"]["podMetricsEndpoints"][0]["port"]
+    for name in ("edge", "coordinator"):
+        assert port in {p["name"] for p in container(k8s("Deployment", name))["ports"]}
+
+
+def test_kubernetes_validate_strict():
+    files = sorted(str(p) for p in list(K8S.glob("*.yaml")) + list(MONITORING.glob("*.yaml")))
+    r = subprocess.run([tool("kubernetes-validate"), "--strict", "--quiet", *files],
+                       capture_output=True, text=True, timeout=120)
+    # Kustomization and the Prometheus Operator's kinds have no schema: a warning, not a failure.
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_yamllint():
+    files = [str(p) for p in sorted(DEPLOY.rglob("*.yml")) + sorted(DEPLOY.rglob("*.yaml"))
+             if p.name != ".yamllint.yml"]
+    r = subprocess.run([tool("yamllint"), "-s", "-c", str(DEPLOY / ".yamllint.yml"), *files], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
