@@ -221,7 +221,9 @@ def test_kustomization_lists_every_manifest():
 
 
 def test_compose_services_and_health_checks():
-    svcs = compose()["services"]
+    # The cluster itself; the optional monitoring profile (Prometheus, Grafana) is checked
+    # in test_operator_files.py.
+    svcs = {k: v for k, v in compose()["services"].items() if "monitoring" not in v.get("profiles", [])}
     assert set(svcs) == SERVICES, f"compose services {sorted(svcs)}, expected {sorted(SERVICES)}"
     for name, svc in svcs.items():
         hc = svc.get("healthcheck")
@@ -342,8 +344,9 @@ def test_haproxy_accepts_the_config(mode, tmp_path):
 def test_local_cluster_has_the_compose_topology():
     plan = local_plan()
     kinds = {local_kind(n) for n in plan}
-    assert kinds == set(compose()["services"]), \
-        f"scripts/cluster starts {sorted(kinds)}, compose has {sorted(compose()['services'])}"
+    # Not the optional monitoring profile: scripts/cluster runs no Prometheus.
+    cluster = {k for k, v in compose()["services"].items() if "monitoring" not in v.get("profiles", [])}
+    assert kinds == cluster, f"scripts/cluster starts {sorted(kinds)}, compose has {sorted(cluster)}"
     edges = [n for n in plan if local_kind(n) == "edge"]
     assert len(edges) == 3, f"scripts/cluster starts {len(edges)} edges by default, expected 3"
     assert compose()["services"]["edge"]["deploy"]["replicas"] == len(edges)
