@@ -167,3 +167,11 @@ def test_grafana_dashboard_is_well_formed():
         assert len(refs) == len(set(refs))
         for t in p["targets"]:
             assert t["expr"].strip() and t["datasource"]["uid"] == uid
+
+
+def test_hadolint_finds_no_errors_in_the_dockerfile():
+    # Warnings stay (DL3008: unpinned apt packages, on purpose: the images follow
+    # Debian's security updates); errors fail.
+    r = subprocess.run([tool("hadolint"), "--no-color", "--failure-threshold", "error", str(DEPLOY / "Dockerfile")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
