@@ -20,7 +20,9 @@ enum PlaceholderSecrets {
 extension RedisFlags {
     /// The Redis secrets (the URL's password, the Sentinel password), for `PlaceholderSecrets`.
     var secrets: [(String, String?)] {
-        [("--redis (REALTIME_REDIS)", redis ?? Env.value("REALTIME_REDIS")),
-         ("REALTIME_REDIS_SENTINEL_PASSWORD", Env.value("REALTIME_REDIS_SENTINEL_PASSWORD"))]
+        [
+            ("--redis (REALTIME_REDIS)", redis ?? Env.value("REALTIME_REDIS")),
+            ("REALTIME_REDIS_SENTINEL_PASSWORD", Env.value("REALTIME_REDIS_SENTINEL_PASSWORD")),
+        ]
     }
 }

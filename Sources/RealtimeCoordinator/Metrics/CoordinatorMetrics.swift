@@ -37,18 +37,19 @@ final class CoordinatorMetrics: Sendable {
                 "realtime_cluster_nodes", labels: [("status", status.rawValue)],
                 help: "Nodes the coordinator knows, by status.")
         }
-        state = Mutex(State(
-            nodesByStatus: byStatus,
-            connections: gauge("realtime_cluster_connections", "Open client connections over alive and suspect nodes."),
-            channels: gauge("realtime_cluster_channels", "Channels with at least one member in the cluster."),
-            leader: gauge("realtime_coordinator_leader", "1 when this coordinator holds the leader lease."),
-            redisUp: gauge("realtime_coordinator_redis_up", "1 when this coordinator reaches Redis."),
-            settingsDrift: gauge(
-                "realtime_coordinator_settings_drift_nodes",
-                "Live nodes enforcing another settings version than the stored one."),
-            cleanedNodes: counter("realtime_coordinator_cleaned_nodes_total", "Dead nodes whose state the leader removed."),
-            cleanedMembers: counter(
-                "realtime_coordinator_cleaned_members_total", "Channel memberships of dead nodes the leader removed.")))
+        state = Mutex(
+            State(
+                nodesByStatus: byStatus,
+                connections: gauge("realtime_cluster_connections", "Open client connections over alive and suspect nodes."),
+                channels: gauge("realtime_cluster_channels", "Channels with at least one member in the cluster."),
+                leader: gauge("realtime_coordinator_leader", "1 when this coordinator holds the leader lease."),
+                redisUp: gauge("realtime_coordinator_redis_up", "1 when this coordinator reaches Redis."),
+                settingsDrift: gauge(
+                    "realtime_coordinator_settings_drift_nodes",
+                    "Live nodes enforcing another settings version than the stored one."),
+                cleanedNodes: counter("realtime_coordinator_cleaned_nodes_total", "Dead nodes whose state the leader removed."),
+                cleanedMembers: counter(
+                    "realtime_coordinator_cleaned_members_total", "Channel memberships of dead nodes the leader removed.")))
     }
 
     func update(_ snapshot: ClusterSnapshot) {
@@ -60,18 +61,22 @@ final class CoordinatorMetrics: Sendable {
             state.redisUp.set(to: snapshot.redisUp ? 1 : 0)
             state.settingsDrift.set(to: Double(snapshot.settingsMismatches.count))
             if let version = snapshot.storedSettingsVersion {
-                state.settingsVersion = state.settingsVersion ?? registry.gauge(
-                    "realtime_coordinator_settings_version", labels: [],
-                    help: "Version of the settings stored in Redis.")
+                state.settingsVersion =
+                    state.settingsVersion
+                    ?? registry.gauge(
+                        "realtime_coordinator_settings_version", labels: [],
+                        help: "Version of the settings stored in Redis.")
                 state.settingsVersion?.set(to: Double(version))
             }
             state.cleanedNodes.follow(Int64(snapshot.cleanups.nodes))
             state.cleanedMembers.follow(Int64(snapshot.cleanups.members))
 
             for (limit, count) in snapshot.rateLimits.perLimit {
-                var counter = state.limits[limit] ?? MirroredCounter(
-                    "realtime_cluster_rate_limit_rejections_total", labels: [("limit", limit)],
-                    help: "Events rejected by each rate limit, over the cluster.", registry: registry)
+                var counter =
+                    state.limits[limit]
+                    ?? MirroredCounter(
+                        "realtime_cluster_rate_limit_rejections_total", labels: [("limit", limit)],
+                        help: "Events rejected by each rate limit, over the cluster.", registry: registry)
                 counter.follow(count)
                 state.limits[limit] = counter
             }

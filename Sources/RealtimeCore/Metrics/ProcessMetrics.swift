@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The standard `process_*` series (the names the Prometheus client libraries
@@ -28,35 +28,47 @@ public enum ProcessMetrics {
 
     static func samples() -> [Sample] {
         #if os(Linux)
-        var out: [Sample] = []
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
-        if let stat = readProcFile("/proc/self/stat").flatMap(StatFields.init), ticks > 0 {
-            out.append(Sample(name: "process_cpu_seconds_total", type: "counter",
-                              help: "User and system CPU time spent, in seconds.",
-                              value: (stat.utime + stat.stime) / ticks))
-            out.append(Sample(name: "process_resident_memory_bytes", type: "gauge",
-                              help: "Resident memory size in bytes.", value: stat.rssPages * pageSize))
-            out.append(Sample(name: "process_virtual_memory_bytes", type: "gauge",
-                              help: "Virtual memory size in bytes.", value: stat.vsize))
-            if let boot = bootTime() {
-                out.append(Sample(name: "process_start_time_seconds", type: "gauge",
-                                  help: "Start time of the process since the Unix epoch, in seconds.",
-                                  value: boot + stat.startTicks / ticks))
+            var out: [Sample] = []
+            let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+            let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+            if let stat = readProcFile("/proc/self/stat").flatMap(StatFields.init), ticks > 0 {
+                out.append(
+                    Sample(
+                        name: "process_cpu_seconds_total", type: "counter",
+                        help: "User and system CPU time spent, in seconds.",
+                        value: (stat.utime + stat.stime) / ticks))
+                out.append(
+                    Sample(
+                        name: "process_resident_memory_bytes", type: "gauge",
+                        help: "Resident memory size in bytes.", value: stat.rssPages * pageSize))
+                out.append(
+                    Sample(
+                        name: "process_virtual_memory_bytes", type: "gauge",
+                        help: "Virtual memory size in bytes.", value: stat.vsize))
+                if let boot = bootTime() {
+                    out.append(
+                        Sample(
+                            name: "process_start_time_seconds", type: "gauge",
+                            help: "Start time of the process since the Unix epoch, in seconds.",
+                            value: boot + stat.startTicks / ticks))
+                }
             }
-        }
-        if let open = openDescriptors() {
-            out.append(Sample(name: "process_open_fds", type: "gauge",
-                              help: "Number of open file descriptors.", value: Double(open)))
-        }
-        var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
-            out.append(Sample(name: "process_max_fds", type: "gauge",
-                              help: "Maximum number of open file descriptors.", value: Double(limit.rlim_cur)))
-        }
-        return out
+            if let open = openDescriptors() {
+                out.append(
+                    Sample(
+                        name: "process_open_fds", type: "gauge",
+                        help: "Number of open file descriptors.", value: Double(open)))
+            }
+            var limit = rlimit()
+            if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+                out.append(
+                    Sample(
+                        name: "process_max_fds", type: "gauge",
+                        help: "Maximum number of open file descriptors.", value: Double(limit.rlim_cur)))
+            }
+            return out
         #else
-        return []
+            return []
         #endif
     }
 }
@@ -76,7 +88,8 @@ struct StatFields {
         let fields = text[text.index(after: close)...].split(separator: " ")
         func field(_ n: Int) -> Double? { fields.count > n - 3 ? Double(fields[n - 3]) : nil }
         guard let utime = field(14), let stime = field(15), let start = field(22),
-              let vsize = field(23), let rss = field(24) else { return nil }
+            let vsize = field(23), let rss = field(24)
+        else { return nil }
         self.utime = utime
         self.stime = stime
         self.startTicks = start
