@@ -70,7 +70,7 @@ def test_edge_and_coordinator_work_with_exactly_the_documented_acl_rules(procs):
     assert wait_until(lambda: len(y.members(ch)) == 2, 5)
     x.leave(ch)
     # A rejection takes the rate-limit script's other branch (ZINCRBY, EXPIRE on rt:rl:top).
-    tight = [{"name": "tight", "rate": 1, "duration": 60, "errorMessage": "slow"}]
+    tight = [{"name": "tight", "rate": 1, "duration": 86400, "errorMessage": "slow"}]
     assert api(a, "PUT", "/api/v1/config", json=dict(DEFAULT_SETTINGS, rateLimits=tight)).status_code == 200
     assert wait_until(lambda: x.call("message", {"channel": ch, "eventName": "m", "message": 2}) != {"ok": True}, 3)
     assert "rate_limit_exceeded" in str(x.call("message", {"channel": ch, "eventName": "m", "message": 3}))
