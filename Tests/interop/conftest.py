@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -174,3 +175,22 @@ def certs(tmp_path) -> dict:
     return {k: str(d / f) for k, f in (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"),
                                         ("client_cert", "client.pem"), ("client_key", "client.key"),
                                         ("other_ca", "other.pem"))}
+
+@pytest.fixture
+def start_edge(realtime_binary, tmp_path, request):
+    """start_edge(extra_args) -> Cluster with one in-memory edge; stopped (by pid) at teardown."""
+    started: list[Cluster] = []
+
+    def start(extra: Optional[list[str]] = None) -> Cluster:
+        c = Cluster("memory", tmp_path / f"edge{len(started)}", extra_args=extra or [])
+        started.append(c)
+        c.start()
+        return c
+
+    yield start
+    rep = getattr(request.node, "rep_call", None)
+    for c in started:
+        dead = c.check_alive()
+        if (rep is not None and rep.failed) or dead:
+            print(c.logs(60))
+        c.stop()

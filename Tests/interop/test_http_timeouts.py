@@ -16,30 +16,13 @@ from typing import Optional
 import pytest
 
 from rt import HOST, Cluster, tail
+from test_resource_bounds import stats
 
 SHORT = ["--request-timeout", "0.5", "--keep-alive-timeout", "1"]
 
 
-@pytest.fixture
-def start_edge(realtime_binary, tmp_path, request):
-    started: list[Cluster] = []
-
-    def start(extra: Optional[list[str]] = None) -> Cluster:
-        c = Cluster("memory", tmp_path / f"edge{len(started)}", extra_args=extra or [])
-        started.append(c)
-        c.start()
-        return c
-
-    yield start
-    rep = getattr(request.node, "rep_call", None)
-    for c in started:
-        if rep is not None and rep.failed:
-            print(c.logs(60))
-        c.stop()
 
 
-def stats(c: Cluster) -> dict:
-    return c.http.get(c.edges[0].base + "/stats", timeout=5).json()
 
 
 def closed_within(sock: socket.socket, seconds: float) -> Optional[float]:

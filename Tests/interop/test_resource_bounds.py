@@ -233,24 +233,6 @@ class RawWS:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture
-def start_edge(realtime_binary, tmp_path, request):
-    """start_edge(extra_args) -> Cluster with one in-memory edge; stopped (by pid) at teardown."""
-    started: list[Cluster] = []
-
-    def start(extra: Optional[list[str]] = None) -> Cluster:
-        c = Cluster("memory", tmp_path / f"edge{len(started)}", extra_args=extra or [])
-        started.append(c)
-        c.start()
-        return c
-
-    yield start
-    rep = getattr(request.node, "rep_call", None)
-    for c in started:
-        dead = c.check_alive()
-        if (rep is not None and rep.failed) or dead:
-            print(c.logs(60))
-        c.stop()
 
 
 def stats(c: Cluster) -> dict:

@@ -1,7 +1,8 @@
 import NIOCore
 
-/// A message on its way to local recipients: one pre-encoded Engine.IO text frame
-/// payload, written unchanged to every recipient; echo-off is a filter, not a re-encode.
+/// A message on its way to a topic's subscribers (published in a batch) or to local
+/// recipients (delivered): one pre-encoded Engine.IO text frame payload, written
+/// unchanged to every recipient; echo-off is a filter, not a re-encode.
 public struct Delivery: Sendable {
     public var topic: Topic
     public var frame: ByteBuffer

@@ -24,7 +24,7 @@ public protocol MessageBus: Sendable {
 
     /// Publishes every frame, in order, in one backend round trip, without rate
     /// limits (the server API's batch). Subscribers get them in the batch's order.
-    func publish(batch: [Publication]) async throws
+    func publish(batch: [Delivery]) async throws
 
     /// A lane for one sender's ordered, pipelined publishes, confined to `loop`.
     func makeLane(on loop: any EventLoop) -> any PublishLane

@@ -29,7 +29,7 @@ public final class MemoryMessageBus: MessageBus {
         return nil
     }
 
-    public func publish(batch: [Publication]) async throws {
+    public func publish(batch: [Delivery]) async throws {
         for publication in batch {
             emit(.delivery(Delivery(topic: publication.topic, frame: publication.frame, excluding: publication.excluding)))
         }

@@ -12,7 +12,7 @@ enum PublishBatch {
     /// Room for a full batch of ordinary messages (the per-message limit still applies).
     static let maxBodyBytes = 8 * 1024 * 1024
 
-    static func publications(from body: JSONValue, limits: ConnectionLimits) throws -> [Publication] {
+    static func publications(from body: JSONValue, limits: ConnectionLimits) throws -> [Delivery] {
         guard body.objectValue != nil, let messages = body["messages"]?.arrayValue else {
             throw APIError.badRequest("body must be an object {messages: [{channel?, eventName, message}]}")
         }
@@ -30,7 +30,7 @@ enum PublishBatch {
         }
     }
 
-    private static func publication(_ item: JSONValue, limits: ConnectionLimits) throws -> Publication {
+    private static func publication(_ item: JSONValue, limits: ConnectionLimits) throws -> Delivery {
         guard item.objectValue != nil else { throw APIError.badRequest("must be an object {channel?, eventName, message}") }
         guard let eventName = item["eventName"]?.stringValue else { throw APIError.badRequest("eventName: required string") }
         try EventNames.validateClientEventName(eventName)
@@ -47,6 +47,6 @@ enum PublishBatch {
                 message: "message is \(message.count) bytes; the limit is \(limits.maxPayloadBytes)")
         }
         let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: message)
-        return Publication(topic: channel.map(Topic.channel) ?? .broadcast, frame: frame)
+        return Delivery(topic: channel.map(Topic.channel) ?? .broadcast, frame: frame)
     }
 }

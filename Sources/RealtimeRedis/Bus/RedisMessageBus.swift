@@ -52,7 +52,7 @@ final class RedisMessageBus: MessageBus {
 
     /// One pipeline of PUBLISHes on one connection: one write, one round trip, and
     /// Redis runs a connection's commands in the order they arrive.
-    func publish(batch: [Publication]) async throws {
+    func publish(batch: [Delivery]) async throws {
         guard !batch.isEmpty else { return }
         try redis.relay.publishGate.check()
         let commands = batch.map { publication in
