@@ -235,6 +235,25 @@ class ConnectRejected(AssertionError):
     pass
 
 
+def in_arrival_order(sio: socketio.Client) -> None:
+    """Make a stock client handle packets in the order they arrive.
+
+    python-engineio hands every received message to a new thread
+    (`_trigger_event('message', ..., run_async=True)`), so under CPU load two events
+    that arrived in order can be recorded out of order: the ordering tests then fail
+    for the client's sake, not the server's. The recording handlers here never
+    block, so running them on the read loop is safe."""
+    eio = sio.eio
+    trigger = eio._trigger_event
+
+    def in_order(event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    eio._trigger_event = in_order
+
+
 class RTClient:
     """A python-socketio client that records every event it receives."""
 
@@ -244,6 +263,7 @@ class RTClient:
         self.auth = auth
         self.name = name
         self.sio = socketio.Client(reconnection=False, logger=False, engineio_logger=False)
+        in_arrival_order(self.sio)
         self.events: list[tuple[str, tuple]] = []
         self.cond = threading.Condition()
         self.connect_error_data: Any = None

@@ -22,7 +22,7 @@ import pytest
 import requests
 import socketio
 
-from rt import HOST, REPO_ROOT, free_port, short, tail, unique, wait_until
+from rt import HOST, REPO_ROOT, free_port, in_arrival_order, short, tail, unique, wait_until
 
 SCRIPT = REPO_ROOT / "scripts" / "cluster"
 N_EDGES = 3
@@ -175,6 +175,7 @@ class Chatter:
         self.url = url
         self.channel = channel
         self.sio = socketio.Client(reconnection=True, logger=False, engineio_logger=False)
+        in_arrival_order(self.sio)
         self.lock = threading.Lock()
         self.received: list[tuple[float, str, int]] = []  # (time, sender, seq)
         self.connects: list[float] = []
