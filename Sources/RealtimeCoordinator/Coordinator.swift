@@ -99,6 +99,7 @@ public final class Coordinator: Sendable {
         let started = ContinuousClock.now
         do {
             let removed = try await evictor.evict(nodeId)
+            metrics.cleanupDuration.observe(ContinuousClock.now - started)
             registry.withLock { $0.evictionFinished(nodeId, succeeded: true) }
             logger.notice(
                 "cleaned up dead node",

@@ -21,6 +21,7 @@ final class RedisCommandHandler: ChannelInboundHandler {
     private let allocator: ByteBufferAllocator
     private let encoder: RESPCommandEncoder
     private let decoder: RESPReplyDecoder
+    private let roundTripObserver: (@Sendable (Duration) -> Void)?
 
     private var context: ChannelHandlerContext?
     private var isClosed = false
@@ -36,8 +37,12 @@ final class RedisCommandHandler: ChannelInboundHandler {
     /// than kept, so one huge command does not pin memory forever.
     private static let retainedOutboundCapacity = 64 * 1024
 
-    init(commandTimeout: TimeAmount, logger: Logger, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    init(
+        commandTimeout: TimeAmount, logger: Logger, allocator: ByteBufferAllocator = ByteBufferAllocator(),
+        roundTripObserver: (@Sendable (Duration) -> Void)? = nil
+    ) {
         self.logger = logger
+        self.roundTripObserver = roundTripObserver
         self.commandTimeout = commandTimeout
         self.allocator = allocator
         self.encoder = RESPCommandEncoder(allocator: allocator)
@@ -165,9 +170,16 @@ final class RedisCommandHandler: ChannelInboundHandler {
         let bytes = self.unwrapInboundIn(data)
         do throws(RedisError) {
             try self.decoder.feed(bytes)
+            // One clock read per read event, shared by the replies it carried.
+            let now = self.roundTripObserver == nil ? nil : NIODeadline.now()
             while let reply = try self.decoder.next() {
                 guard let waiter = self.pending.popFirst() else {
                     throw RedisError.protocolError("reply without a pending command")
+                }
+                if let now, let observe = self.roundTripObserver {
+                    // The deadline was set to send time + timeout, so no send time is stored.
+                    let nanoseconds = (now - (waiter.deadline - self.commandTimeout)).nanoseconds
+                    observe(.nanoseconds(nanoseconds))
                 }
                 waiter.succeed(reply)
             }

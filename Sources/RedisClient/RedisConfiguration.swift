@@ -18,6 +18,8 @@ public struct RedisConfiguration: Sendable {
     public var tls: RedisTLS?
     /// Asked for the address on every (re)connect instead of `host`/`port` (Sentinel).
     public var endpointResolver: (any RedisEndpointResolver)?
+    /// Told how long each command waited for its reply (a latency histogram); nil: not timed.
+    public var roundTripObserver: (@Sendable (Duration) -> Void)?
 
     public init(
         host: String = "127.0.0.1",

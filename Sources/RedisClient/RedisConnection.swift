@@ -31,7 +31,7 @@ public final class RedisConnection: Sendable {
             eventLoop: eventLoop,
             logger: logger
         ) {
-            RedisCommandHandler(commandTimeout: commandTimeout, logger: logger)
+            RedisCommandHandler(commandTimeout: commandTimeout, logger: logger, roundTripObserver: configuration.roundTripObserver)
         }
         let connection = RedisConnection(channel: channel, handler: handler, logger: logger)
         do {

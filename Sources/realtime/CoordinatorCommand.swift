@@ -15,7 +15,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         name: .customLong("dead-after"), help: "Seconds without a heartbeat before a node is dead and cleaned up (REALTIME_DEAD_AFTER).")
     var deadAfter: Double?
     @Option(help: "This coordinator's id, stored in the leader lease (REALTIME_COORDINATOR_ID).") var id: String?
-    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
+    @OptionGroup var logging: LoggingFlags
 
     func validate() throws {
         if let deadAfter, !(deadAfter >= 2.5 && deadAfter <= 3600) {
@@ -25,14 +25,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = makeLogger(label: "realtime.coordinator", level: logLevel ?? Env.value("REALTIME_LOG_LEVEL"))
-        raiseOpenFileLimit(logger: logger)
         var config = CoordinatorConfiguration()
+        config.coordinatorId = id ?? Env.value("REALTIME_COORDINATOR_ID") ?? CoordinatorConfiguration.defaultId()
+        let logger = try logging.bootstrap(label: "realtime.coordinator", node: config.coordinatorId)
+        raiseOpenFileLimit(logger: logger)
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8090
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
         try PlaceholderSecrets.refuse(redis.secrets)
         config.redis = redis.options(defaultURL: "redis://127.0.0.1:6379") ?? RedisOptions(url: "redis://127.0.0.1:6379")
-        config.coordinatorId = id ?? Env.value("REALTIME_COORDINATOR_ID") ?? CoordinatorConfiguration.defaultId()
         let envDeadAfter = Env.value("REALTIME_DEAD_AFTER").flatMap(Double.init)
         if let seconds = deadAfter ?? envDeadAfter {
             guard seconds >= 2.5 && seconds <= 3600 else {

@@ -50,17 +50,17 @@ struct EdgeCommand: AsyncParsableCommand {
         help: "Seconds a kept-alive HTTP connection may idle between requests (REALTIME_KEEP_ALIVE_TIMEOUT, default 60).")
     var keepAliveTimeout: Double?
     @Flag(help: "Serve the demo chat page at /demo/ (REALTIME_DEMO=1).") var demo = false
-    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error (REALTIME_LOG_LEVEL).") var logLevel: String?
+    @OptionGroup var logging: LoggingFlags
 
     func run() async throws {
-        let logger = makeLogger(label: "realtime.edge", level: logLevel ?? Env.value("REALTIME_LOG_LEVEL"))
-        raiseOpenFileLimit(logger: logger)
         var config = EdgeConfiguration()
+        config.nodeId = nodeId ?? Env.value("REALTIME_NODE_ID") ?? EdgeConfiguration.defaultNodeId()
+        let logger = try logging.bootstrap(label: "realtime.edge", node: config.nodeId)
+        raiseOpenFileLimit(logger: logger)
         config.port = port ?? Env.int("REALTIME_PORT") ?? 8080
         config.host = host ?? Env.value("REALTIME_HOST") ?? "127.0.0.1"
         let redisOptions = redis.options()
         config.redisURL = redisOptions?.redactedURL
-        config.nodeId = nodeId ?? Env.value("REALTIME_NODE_ID") ?? EdgeConfiguration.defaultNodeId()
         config.advertisedAddress = advertise ?? Env.value("REALTIME_ADVERTISE")
         config.masterKey = masterKey ?? Env.value("REALTIME_MASTER_KEY")
         config.jwtSecret = jwtSecret ?? Env.value("REALTIME_JWT_SECRET")

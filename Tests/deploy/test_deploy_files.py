@@ -359,6 +359,8 @@ def test_local_and_compose_give_realtime_processes_the_same_configuration(kind):
     want = config_keys(svc["command"][0], svc["command"][1:], compose_env(svc), f"compose {kind}")
     if kind == "edge":
         want |= {"--node-id", "--advertise"}  # from the entrypoint
+    # Deployments log JSON for their collectors; a local cluster logs text for people.
+    want -= {"--log-format"}
     for name, (penv, argv) in plan.items():
         if local_kind(name) != kind:
             continue

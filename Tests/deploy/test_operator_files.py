@@ -175,3 +175,20 @@ def test_hadolint_finds_no_errors_in_the_dockerfile():
     r = subprocess.run([tool("hadolint"), "--no-color", "--failure-threshold", "error", str(DEPLOY / "Dockerfile")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_compose_file_matches_the_compose_specification(tmp_path):
+    # check-jsonschema carries the Compose specification's JSON schema (vendor.compose-spec),
+    # so this needs no Docker; a broken copy proves the check can fail.
+    checker = tool("check-jsonschema")
+    compose = DEPLOY / "docker-compose.yml"
+    r = subprocess.run([checker, "--builtin-schema", "vendor.compose-spec", str(compose)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    broken = yaml.safe_load(compose.read_text())
+    broken["services"]["edge"]["ulimits"]["nofile"] = {"soft": "many"}
+    bad = tmp_path / "docker-compose.yml"
+    bad.write_text(yaml.safe_dump(broken))
+    r = subprocess.run([checker, "--builtin-schema", "vendor.compose-spec", str(bad)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0, "a non-numeric nofile limit must fail the schema"

@@ -399,10 +399,12 @@ def h(realtime_binary, tmp_path, request):
 
 def leave_payloads(sub: Subscriber, channel: str) -> list[dict]:
     """The channel:leave events published on a channel topic, decoded from the
-    pub/sub envelope `<excluded id>\\n<Engine.IO frame>`."""
+    pub/sub envelope `<published at> <excluded id>\\n<Engine.IO frame>`."""
     out = []
     for payload in sub.on(f"rt:ch:{channel}"):
-        excluded, frame = payload.split(b"\n", 1)
+        header, frame = payload.split(b"\n", 1)
+        published_at, excluded = header.split(b" ", 1)
+        assert published_at.isdigit() and abs(int(published_at) / 1e6 - time.time()) < 60, payload
         assert excluded == b"", f"a cleanup leave must exclude nobody, got {payload!r}"
         assert frame.startswith(b"42"), f"not a Socket.IO EVENT frame: {frame!r}"
         name, body = json.loads(frame[2:])

@@ -95,6 +95,11 @@ def scraped(realtime_binary, tmp_path_factory):
             c = RTClient(ops.cluster.url(i), name=f"c{i}")
             c.connect()
             clients.append(c)
+        # A message across edges and a server API call, so the latency histograms have observations.
+        clients[0].join("scrape")
+        clients[1].ok("message", {"channel": "scrape", "eventName": "m", "message": 1})
+        clients[0].wait_for("m")
+        ops.cluster.api("POST", "/api/v1/channels/scrape/messages", json={"eventName": "m", "message": 2})
         targets = lambda: requests.get(prom.base + "/api/v1/targets", timeout=2).json()["data"]["activeTargets"]
         assert wait_until(lambda: len(targets()) == 3 and all(t["health"] == "up" for t in targets()), timeout=30), \
             targets()

@@ -9,6 +9,8 @@ import Synchronization
 /// each registry tick's snapshot.
 final class CoordinatorMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
+    /// Dead-node cleanups that finished, from start to the last member removed.
+    let cleanupDuration = LatencyHistogram()
     private let state: Mutex<State>
 
     private struct State: Sendable {
@@ -96,6 +98,10 @@ final class CoordinatorMetrics: Sendable {
 
     /// Prometheus text exposition format, with the process and build series.
     func render() -> String {
-        registry.emitToString() + ProcessMetrics.render(component: "coordinator")
+        registry.emitToString()
+            + cleanupDuration.render(
+                name: "realtime_coordinator_cleanup_duration_seconds",
+                help: "Dead-node cleanups by this coordinator that finished, from start to the last member removed.")
+            + ProcessMetrics.render(component: "coordinator")
     }
 }

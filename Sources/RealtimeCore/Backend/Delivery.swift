@@ -8,11 +8,14 @@ public struct Delivery: Sendable {
     public var frame: ByteBuffer
     /// The socket id that must not receive it (the sender, when echo is off).
     public var excluding: String?
+    /// When it was published (`WallClock` microseconds), for the delivery-latency histogram.
+    public var publishedAt: Int64
 
-    public init(topic: Topic, frame: ByteBuffer, excluding: String? = nil) {
+    public init(topic: Topic, frame: ByteBuffer, excluding: String? = nil, publishedAt: Int64 = WallClock.microseconds()) {
         self.topic = topic
         self.frame = frame
         self.excluding = excluding
+        self.publishedAt = publishedAt
     }
 }
 

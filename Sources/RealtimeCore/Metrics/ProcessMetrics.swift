@@ -16,7 +16,7 @@ public enum ProcessMetrics {
             text += "# HELP \(sample.name) \(sample.help)\n# TYPE \(sample.name) \(sample.type)\n"
             text += "\(sample.name) \(sample.value)\n"
         }
-        return text
+        return text + ProcessLatencies.render()
     }
 
     struct Sample {

@@ -85,6 +85,14 @@ extension EdgeNode {
                 }
             }
         }
+        let nodeLabel = "node=\"\(Self.escapeLabel(nodeId))\""
+        text += s.deliveryLatency.render(
+            name: "realtime_delivery_latency_seconds",
+            help: "Messages from their publish to the write of their frame on this edge, once per message and event loop.",
+            labels: nodeLabel)
+        text += s.serverAPILatency.render(
+            name: "realtime_server_api_request_duration_seconds", help: "Server API requests, from the request to its response.",
+            labels: nodeLabel)
         return text + ProcessMetrics.render(component: "edge")
     }
 

@@ -89,6 +89,7 @@ final class LocalHub: Sendable {
         }
         guard let groups else { return }
         let wireFrame = WebSocketWire.textFrame(delivery.frame)  // once, for every recipient
-        groups.deliver(wireFrame, excluding: excluded, payloadBytes: delivery.frame.readableBytes, stats: stats)
+        groups.deliver(
+            wireFrame, excluding: excluded, payloadBytes: delivery.frame.readableBytes, publishedAt: delivery.publishedAt, stats: stats)
     }
 }

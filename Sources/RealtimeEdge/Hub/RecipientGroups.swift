@@ -17,8 +17,9 @@ struct RecipientGroups {
     }
 
     /// Queues `wireFrame` (a complete WebSocket frame) on every recipient, each loop
-    /// for its own; the shared out-counters move once per loop, not per recipient.
-    func deliver(_ wireFrame: ByteBuffer, excluding excluded: ClientConnection?, payloadBytes: Int, stats: NodeStats) {
+    /// for its own; the shared out-counters and the delivery-latency histogram move once
+    /// per loop, not per recipient.
+    func deliver(_ wireFrame: ByteBuffer, excluding excluded: ClientConnection?, payloadBytes: Int, publishedAt: Int64, stats: NodeStats) {
         for group in groups {
             let (loop, connections) = group
             loop.execute {
@@ -41,7 +42,11 @@ struct RecipientGroups {
                     let claimed = writers
                     loop.execute {
                         for (queue, channel) in claimed { queue.writeQueued(to: channel) }
+                        stats.observeDelivery(publishedAt: publishedAt)
                     }
+                } else if queued > 0 {
+                    // Queued behind writes already under way on this loop.
+                    stats.observeDelivery(publishedAt: publishedAt)
                 }
                 if queued > 0 {
                     stats.messagesOut.add(queued, ordering: .relaxed)

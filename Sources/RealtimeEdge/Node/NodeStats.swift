@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeCore
 import Synchronization
 
 /// Counters of one edge, lock-free so the hot path only pays an atomic add.
@@ -25,7 +26,17 @@ public final class NodeStats: Sendable {
     /// Seconds since the epoch when the current backend outage began, 0 when none.
     public let backendDownSince = Atomic<Int>(0)
 
+    /// Publish to socket write, once per message and event loop (the publish time
+    /// travels in the Redis envelope; across hosts it is as exact as their clocks).
+    public let deliveryLatency = LatencyHistogram()
+    /// Server API requests, from the request head to the response being returned.
+    public let serverAPILatency = LatencyHistogram()
+
     public init() {}
+
+    func observeDelivery(publishedAt: Int64) {
+        deliveryLatency.observe(seconds: Double(WallClock.microseconds() - publishedAt) / 1e6)
+    }
 
     public var uptimeSeconds: Double {
         let elapsed = ContinuousClock.now - startedAt

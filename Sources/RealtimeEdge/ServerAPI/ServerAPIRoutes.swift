@@ -7,7 +7,9 @@ import SocketIOProtocol
 /// The server API of PROTOCOL.md §3, for application backends, on every edge.
 extension EdgeNode {
     func addServerAPIRoutes(to router: Router<EdgeRequestContext>) {
-        let api = router.group("/api/v1").add(middleware: MasterKeyMiddleware(masterKey: configuration.masterKey))
+        let api = router.group("/api/v1")
+            .add(middleware: RequestTimingMiddleware(histogram: stats.serverAPILatency))
+            .add(middleware: MasterKeyMiddleware(masterKey: configuration.masterKey))
         api.post("/channels/:channel/messages") { request, context in
             try await self.apiCall {
                 let channel = try self.pathChannel(context)

@@ -1,3 +1,4 @@
+import RealtimeCore
 import RedisClient
 
 /// How a process reaches Redis, as its operator gave it (SPEC §7): the URL and the
@@ -30,8 +31,10 @@ public struct RedisOptions: Sendable {
     }
 
     func configuration() throws(RedisError) -> RedisConfiguration {
-        try RedisConfiguration(
+        var configuration = try RedisConfiguration(
             url: url, tlsCAFile: tlsCAFile, tlsCertificateFile: tlsCertificateFile, tlsKeyFile: tlsKeyFile,
             sentinelPassword: sentinelPassword)
+        configuration.roundTripObserver = { ProcessLatencies.backendRoundTrip.observe($0) }
+        return configuration
     }
 }

@@ -55,10 +55,10 @@ final class RedisMessageBus: MessageBus {
     func publish(batch: [Delivery]) async throws {
         guard !batch.isEmpty else { return }
         try redis.relay.publishGate.check()
-        let commands = batch.map { publication in
+        let commands = batch.map { delivery in
             RedisCommand(
-                "PUBLISH", .string(RedisKeys.topicName(publication.topic)),
-                .buffer(Envelope.encode(frame: publication.frame, excluding: publication.excluding)))
+                "PUBLISH", .string(RedisKeys.topicName(delivery.topic)),
+                .buffer(Envelope.encode(frame: delivery.frame, excluding: delivery.excluding, publishedAt: delivery.publishedAt)))
         }
         for reply in try await redis.pool.pipeline(commands) {
             if case .error(let message) = reply { throw RedisError.server(message) }

@@ -24,8 +24,9 @@ enum RedisMessageRouter {
     static func route(_ message: RedisPubSubMessage, to relay: BackendEventRelay, nodeId: String) {
         let emit = relay.emit
         if let topic = RedisKeys.topic(named: message.topic) {
-            guard let (excluding, frame) = Envelope.decode(message.payload) else { return }
-            emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
+            guard let (excluding, frame, publishedAt) = Envelope.decode(message.payload) else { return }
+            emit(
+                .delivery(Delivery(topic: topic, frame: frame, excluding: excluding, publishedAt: publishedAt ?? WallClock.microseconds())))
         } else if message.topic == RedisKeys.controlTopic {
             routeControl(message.payload, nodeId: nodeId, emit: emit)
         }
