@@ -8,11 +8,14 @@ public struct Delivery: Sendable {
     public var frame: ByteBuffer
     /// The socket id that must not receive it (the sender, when echo is off).
     public var excluding: String?
+    /// What a published message keeps besides its delivery (batch publishes).
+    public var retaining: Retention?
 
-    public init(topic: Topic, frame: ByteBuffer, excluding: String? = nil) {
+    public init(topic: Topic, frame: ByteBuffer, excluding: String? = nil, retaining: Retention? = nil) {
         self.topic = topic
         self.frame = frame
         self.excluding = excluding
+        self.retaining = retaining
     }
 }
 

@@ -33,6 +33,11 @@ extension ClientSession {
                     throw RealtimeError(.invalidPayload, "members answers through an ack: emit it with a callback")
                 }
                 result = try await members(payload, rateLimits: check)
+            case "history":
+                guard packet.id != nil else {
+                    throw RealtimeError(.invalidPayload, "history answers through an ack: emit it with a callback")
+                }
+                result = try await history(payload, rateLimits: check)
             default:
                 throw RealtimeError(.invalidPayload, "unknown event \(name.prefix(64))")
             }
@@ -50,6 +55,8 @@ extension ClientSession {
             return
         }
         if let id = packet.id { send(.ack(id: id, [result])) }
+        // The recoverable snapshot follows the session's channels and metadata.
+        if pid != nil, name == "join" || name == "leave" || name == "update" { await saveSnapshot() }
     }
 
     private var ok: JSONValue { .object(["ok": true]) }
@@ -222,7 +229,9 @@ extension ClientSession {
         let excluding = echo(payload) ? nil : connection.id
         // The rate-limit check rides in the same Redis call as the publish. The lane
         // queues it now, in event order; only the wait for its outcome suspends.
-        return lane.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits)
+        let topic = channel.map(Topic.channel) ?? .broadcast
+        return lane.publish(
+            topic, frame: frame, excluding: excluding, limitedBy: rateLimits, retaining: services.settings.retention(for: topic))
     }
 
     /// Waits for a started publish: the ack's answer, or the limit it exceeded.

@@ -22,6 +22,15 @@ public final class EnforcedSettings: Sendable {
         box.withLock { $0.rules.isEmpty ? nil : $0.rules.rule(for: channel) }
     }
 
+    /// What a publish to `topic` keeps (recovery log, channel history); nil when nothing.
+    public func retention(for topic: Topic) -> Retention? {
+        let (recovery, rule) = box.withLock { inForce -> (RecoverySettings, ChannelRule?) in
+            guard case .channel(let name) = topic, !inForce.rules.isEmpty else { return (inForce.settings.recovery, nil) }
+            return (inForce.settings.recovery, inForce.rules.rule(for: name))
+        }
+        return Retention.of(topic, recovery: recovery, rule: rule)
+    }
+
     public func replace(_ settings: RealtimeSettings) {
         let rules = ChannelRuleBook(settings.channelRules)
         box.withLock { $0 = InForce(settings: settings, rules: rules) }

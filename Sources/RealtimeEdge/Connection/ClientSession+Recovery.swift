@@ -1,0 +1,124 @@
+import NIOCore
+import RealtimeCore
+import SocketIOProtocol
+
+/// Connection state recovery (PROTOCOL.md §8), the session's side: its snapshot is kept
+/// in the backend while it lives and after it is lost, and a CONNECT carrying
+/// `{pid, offset}` takes it back: same socket id, channels and metadata, and every
+/// message it missed, before any newer one.
+extension ClientSession {
+    /// A session a CONNECT asked to recover, taken out of the backend (so no other
+    /// connection can take it too).
+    struct RecoveryClaim {
+        var pid: String
+        var offset: LogOffset
+        var snapshot: SessionSnapshot
+    }
+
+    /// The snapshot `auth` names, when recovery is on and it belongs to the same user.
+    func claimRecovery(auth: JSONValue?, identity: ClientIdentity) async -> RecoveryClaim? {
+        guard services.settings.current.recovery.enabled, let pid = auth?["pid"]?.stringValue,
+            let offset = auth?["offset"]?.stringValue.flatMap(LogOffset.init)
+        else { return nil }
+        do {
+            guard let snapshot = try await services.recovery.take(pid: pid) else { return nil }
+            guard snapshot.userId == identity.userId else {
+                logger.info("recovery refused: the session belongs to another user")
+                return nil
+            }
+            return RecoveryClaim(pid: pid, offset: offset, snapshot: snapshot)
+        } catch {
+            logger.warning("recovery lookup failed; starting a new session", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Restores a claimed session on `connection` (built with the old socket id): its
+    /// channels are subscribed while live deliveries are held, then the missed messages
+    /// are read and sent after `reply` (the CONNECT answer), then the held ones not
+    /// already replayed. False, with everything undone, when the missed messages cannot
+    /// all be had: the client then gets a new session.
+    func recover(_ claim: RecoveryClaim, on connection: ClientConnection, reply: ByteBuffer) async -> Bool {
+        queue.hold()
+        connection.metadata = claim.snapshot.data
+        services.hub.register(connection)
+        var subscribed: [String] = []
+        let missed: MissedMessages?
+        do {
+            for channel in claim.snapshot.channels {
+                services.hub.addMember(connection, to: channel)
+                subscribed.append(channel)
+                try await services.interest.retain(.channel(channel))
+            }
+            missed = try await services.recovery.missed(after: claim.offset, channels: Set(subscribed), sid: connection.id)
+        } catch {
+            logger.warning("recovery failed; starting a new session", metadata: ["error": "\(error)"])
+            missed = nil
+        }
+        guard let missed else {
+            for channel in subscribed {
+                services.hub.removeMember(connection.id, from: channel)
+                await services.interest.release(.channel(channel))
+            }
+            services.hub.unregister(connection)
+            queue.release(first: nil, replayedUpTo: nil)
+            return false
+        }
+        channels = Set(subscribed)
+        untrackedChannels = channels.filter { !(services.settings.rule(for: $0)?.presence ?? true) }
+        let replay = missed.messages.map { OffsetFrames.appending($0.offset, to: $0.frame) }
+        queue.release(first: [reply] + replay, replayedUpTo: missed.upTo)
+        services.stats.messagesOut.add(replay.count, ordering: .relaxed)
+        await announceRecovered(connection, previousNode: claim.snapshot.node)
+        logger.debug("session recovered", metadata: ["replayed": "\(replay.count)", "channels": "\(channels.count)"])
+        return true
+    }
+
+    /// Members see the recovered connection join again with its old id. A record the
+    /// old connection's edge left behind (it was killed) is replaced, its leave announced.
+    private func announceRecovered(_ connection: ClientConnection, previousNode: String) async {
+        let announced = channels.subtracting(untrackedChannels)
+        guard !announced.isEmpty else { return }
+        let record = connection.record(node: services.nodeId)
+        let leaves = announced.map { ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.leave, channel: $0, member: record)) }
+        do {
+            try await services.presence.leave(memberId: connection.id, node: previousNode, from: leaves)
+            for channel in announced.sorted() {
+                _ = try await services.presence.join(
+                    channel: channel, member: record, announce: EventFrames.presence(.join, channel: channel, member: record),
+                    excluding: connection.id)
+            }
+        } catch {
+            logger.error("presence of a recovered session failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Keeps this session's current state recoverable (after CONNECT and every change),
+    /// for `maxDisconnectionSeconds`; the edge refreshes the clock while it lives.
+    func saveSnapshot() async {
+        let recovery = services.settings.current.recovery
+        guard recovery.enabled, let pid, let connection else { return }
+        let snapshot = SessionSnapshot(
+            sid: connection.id, userId: connection.userId, channels: channels.sorted(), data: connection.metadata, node: services.nodeId)
+        do {
+            try await services.recovery.save(snapshot, pid: pid, ttlSeconds: recovery.maxDisconnectionSeconds)
+        } catch {
+            logger.warning("session snapshot not saved; it may not be recoverable", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// At the end of a connection: a lost one stays recoverable from now on for
+    /// `maxDisconnectionSeconds`; one the client or a signout ended is forgotten.
+    func settleSnapshot(reason: CloseReason?) async {
+        guard let pid else { return }
+        switch reason {
+        case .sessionEnded, .handshakeRefused, .protocolViolation: saidGoodbye = true
+        case .clientClosed, .pingTimeout, .slowConsumer, .serverShutdown, nil: break
+        }
+        if saidGoodbye || !services.settings.current.recovery.enabled {
+            try? await services.recovery.discard(pid: pid)
+        } else {
+            await saveSnapshot()
+        }
+    }
+}

@@ -1,0 +1,174 @@
+"""Connection state recovery (SPEC §8): pid in the CONNECT reply, offsets on message
+events, and a lost client recovering its session, channels, metadata and every missed
+message, on the same edge or another one, with a raw protocol client."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from recovery_client import RecoveringClient
+from rt import DEFAULT_SETTINGS, QUIET_WAIT, members_set, unique, wait_until
+
+RECOVERY = {**DEFAULT_SETTINGS, "recovery": {"enabled": True, "maxDisconnectionSeconds": 30}}
+
+
+def publish(cluster, channel, event, message, edge=0):
+    path = f"/api/v1/channels/{channel}/messages" if channel else "/api/v1/broadcast"
+    r = cluster.api("POST", path, edge=edge, json={"eventName": event, "message": message})
+    assert r.status_code == 202, r.text
+
+
+def raw(cluster, edge=0, name="raw") -> RecoveringClient:
+    return RecoveringClient(cluster.edge(edge).port, name=name)
+
+
+def test_pid_and_offsets_when_enabled(make_cluster):
+    cluster = make_cluster(settings=RECOVERY)
+    client = raw(cluster)
+    reply = client.connect()
+    assert set(reply) == {"sid", "pid"} and reply["pid"] != reply["sid"], reply
+    ch = unique()
+    client.ok("join", {"channel": ch})
+    publish(cluster, ch, "news", {"n": 1})
+    publish(cluster, None, "all", {"n": 2})
+    client.ok("message", {"channel": ch, "eventName": "own", "message": 3})
+    news = client.wait_events("news", 1)[0]
+    everyone = client.wait_events("all", 1)[0]
+    own = client.wait_events("own", 1)[0]
+    for args in (news, everyone, own):
+        assert len(args) == 2 and isinstance(args[1], str) and args[1], f"no offset argument: {args}"
+    assert news[0] == {"channel": ch, "message": {"n": 1}}
+    assert everyone[0] == {"channel": None, "message": {"n": 2}}
+    assert len({news[1], everyone[1], own[1]}) == 3, "offsets must differ"
+    client.disconnect()
+
+
+def test_no_pid_or_offset_when_disabled(make_cluster):
+    cluster = make_cluster()
+    client = raw(cluster)
+    reply = client.connect()
+    assert set(reply) == {"sid"}, reply
+    ch = unique()
+    client.ok("join", {"channel": ch})
+    publish(cluster, ch, "news", {"n": 1})
+    publish(cluster, None, "all", {"n": 2})
+    assert client.wait_events("news", 1)[0] == [{"channel": ch, "message": {"n": 1}}]
+    assert client.wait_events("all", 1)[0] == [{"channel": None, "message": {"n": 2}}]
+    client.disconnect()
+
+
+def test_recovers_everything_missed_exactly_once(make_cluster):
+    """Cut off on edge 0 while messages go to two of its channels and a broadcast is sent;
+    back on edge 1 (the same edge with the memory backend): same sid, every missed message
+    once and in order per channel before a new one, members restored, leave then join seen."""
+    cluster = make_cluster(settings=RECOVERY)
+    a, b = unique("a"), unique("b")
+    client = raw(cluster, 0, "lost")
+    client.connect()
+    sid = client.sid
+    client.ok("join", {"channel": a})
+    client.ok("join", {"channel": b})
+    client.ok("update", {"data": {"name": "lost"}})
+    publish(cluster, a, "m", "before")
+    client.wait_events("m", 1)
+    watcher = cluster.client(edge=1)
+    watcher.join(a)
+
+    client.cut()
+    watcher.wait_for("channel:leave", lambda d: d["message"]["id"] == sid)
+    for i in range(5):
+        publish(cluster, a, "m", f"a{i}", edge=i % 2)
+        publish(cluster, b, "m", f"b{i}", edge=(i + 1) % 2)
+    publish(cluster, None, "m", "everyone")
+    publish(cluster, unique("other"), "m", "not-mine")
+
+    client.clear()
+    reply = client.connect(port=cluster.edge(1).port)
+    assert reply["sid"] == sid and client.recovered, f"not recovered: {reply}"
+    publish(cluster, a, "m", "after")
+    got = [args[0] for args in client.wait_events("m", 12)]
+    assert [g["message"] for g in got if g["channel"] == a] == [f"a{i}" for i in range(5)] + ["after"]
+    assert [g["message"] for g in got if g["channel"] == b] == [f"b{i}" for i in range(5)]
+    assert [g["message"] for g in got if g["channel"] is None] == ["everyone"]
+    assert got[-1]["message"] == "after", f"a new message overtook the replay: {got}"
+    time.sleep(QUIET_WAIT)
+    assert len(client.of("m")) == 12, f"duplicates: {client.of('m')}"
+
+    watcher.wait_for("channel:join", lambda d: d["message"]["id"] == sid)
+    leaves = [i for i, (e, args) in enumerate(watcher.events) if e == "channel:leave" and args[0]["message"]["id"] == sid]
+    joins = [i for i, (e, args) in enumerate(watcher.events) if e == "channel:join" and args[0]["message"]["id"] == sid]
+    assert leaves and joins and leaves[0] < joins[-1], watcher.events
+    assert members_set(watcher.call("members", {"channel": a})["data"]).get(sid) == {"name": "lost"}
+    assert sid in members_set(watcher.call("members", {"channel": b})["data"])
+    client.disconnect()
+
+
+def test_unknown_pid_gets_a_new_session(make_cluster):
+    cluster = make_cluster(settings=RECOVERY)
+    client = raw(cluster)
+    first = client.connect()
+    client.ok("join", {"channel": unique()})
+    publish(cluster, None, "m", 1)
+    client.wait_events("m", 1)
+    client.cut()
+    client.pid = "not-a-session"
+    second = client.connect()
+    assert second["sid"] != first["sid"] and not client.recovered and second["pid"] != "not-a-session"
+    client.disconnect()
+
+
+def test_expired_session_gets_a_new_session(make_cluster):
+    cluster = make_cluster(settings={**DEFAULT_SETTINGS, "recovery": {"enabled": True, "maxDisconnectionSeconds": 1}})
+    client = raw(cluster)
+    first = client.connect()
+    publish(cluster, None, "m", 1)
+    client.wait_events("m", 1)
+    client.cut()
+    time.sleep(2.5)
+    second = client.connect()
+    assert second["sid"] != first["sid"] and not client.recovered
+    client.disconnect()
+
+
+def test_disconnect_is_not_recoverable(make_cluster):
+    cluster = make_cluster(settings=RECOVERY)
+    client = raw(cluster)
+    first = client.connect()
+    publish(cluster, None, "m", 1)
+    client.wait_events("m", 1)
+    client.disconnect()
+    time.sleep(0.3)
+    second = client.connect()
+    assert second["sid"] != first["sid"] and not client.recovered
+
+
+def test_recovers_after_its_edge_is_killed(make_cluster, backend):
+    if backend == "memory":
+        pytest.skip("the memory backend has one edge: no other edge to recover on")
+    cluster = make_cluster(settings=RECOVERY, reuse=False)
+    ch = unique()
+    client = raw(cluster, 0, "orphan")
+    client.connect()
+    sid = client.sid
+    client.ok("join", {"channel": ch})
+    publish(cluster, ch, "m", "seen", edge=1)
+    client.wait_events("m", 1)
+    watcher = cluster.client(edge=1)
+    watcher.join(ch)
+
+    edge = cluster.edge(0)
+    edge.stopping = True
+    edge.proc.kill()
+    edge.proc.wait(5)
+    for i in range(3):
+        publish(cluster, ch, "m", f"missed{i}", edge=1)
+    client.clear()
+    reply = client.connect(port=cluster.edge(1).port)
+    assert reply["sid"] == sid and client.recovered, reply
+    assert [args[0]["message"] for args in client.wait_events("m", 3)] == ["missed0", "missed1", "missed2"]
+    watcher.wait_for("channel:leave", lambda d: d["message"]["id"] == sid)
+    watcher.wait_for("channel:join", lambda d: d["message"]["id"] == sid)
+    assert list(members_set(watcher.call("members", {"channel": ch})["data"])).count(sid) == 1
+    client.disconnect()
