@@ -105,43 +105,50 @@ def test_recovers_everything_missed_exactly_once(make_cluster):
     client.disconnect()
 
 
-def test_unknown_pid_gets_a_new_session(make_cluster):
-    cluster = make_cluster(settings=RECOVERY)
+def lose_then_reconnect(cluster, lose, before_reconnect=lambda client: None) -> tuple[dict, dict, RecoveringClient]:
+    """Connects, receives one offset, loses the session with `lose(client)`, reconnects asking
+    to recover; returns both CONNECT replies and the client."""
     client = raw(cluster)
     first = client.connect()
-    client.ok("join", {"channel": unique()})
     publish(cluster, None, "m", 1)
     client.wait_events("m", 1)
-    client.cut()
-    client.pid = "not-a-session"
+    lose(client)
+    before_reconnect(client)
     second = client.connect()
-    assert second["sid"] != first["sid"] and not client.recovered and second["pid"] != "not-a-session"
     client.disconnect()
+    return first, second, client
+
+
+def test_unknown_pid_gets_a_new_session(make_cluster):
+    def forge(client):
+        client.pid = "not-a-session"
+
+    first, second, client = lose_then_reconnect(make_cluster(settings=RECOVERY), RecoveringClient.cut, forge)
+    assert second["sid"] != first["sid"] and not client.recovered and second["pid"] != "not-a-session"
 
 
 def test_expired_session_gets_a_new_session(make_cluster):
     cluster = make_cluster(settings={**DEFAULT_SETTINGS, "recovery": {"enabled": True, "maxDisconnectionSeconds": 1}})
-    client = raw(cluster)
-    first = client.connect()
-    publish(cluster, None, "m", 1)
-    client.wait_events("m", 1)
-    client.cut()
-    time.sleep(2.5)
-    second = client.connect()
+    first, second, client = lose_then_reconnect(cluster, RecoveringClient.cut, lambda _: time.sleep(2.5))
     assert second["sid"] != first["sid"] and not client.recovered
-    client.disconnect()
 
 
 def test_disconnect_is_not_recoverable(make_cluster):
-    cluster = make_cluster(settings=RECOVERY)
-    client = raw(cluster)
-    first = client.connect()
-    publish(cluster, None, "m", 1)
-    client.wait_events("m", 1)
-    client.disconnect()
-    time.sleep(0.3)
-    second = client.connect()
+    first, second, client = lose_then_reconnect(make_cluster(settings=RECOVERY), RecoveringClient.disconnect,
+                                                lambda _: time.sleep(0.3))
     assert second["sid"] != first["sid"] and not client.recovered
+
+
+def test_a_cut_session_is_recoverable_once(make_cluster):
+    """The control for the three above: the same steps with a plain cut recover, once."""
+    cluster = make_cluster(settings=RECOVERY)
+    first, second, client = lose_then_reconnect(cluster, RecoveringClient.cut)
+    assert second["sid"] == first["sid"] and client.recovered
+    # Taken by that recovery (and ended by its DISCONNECT): the same pid cannot recover again.
+    client.pid, client.offset = second["pid"], client.offset or "0-0"
+    third = client.connect()
+    assert third["sid"] != first["sid"] and not client.recovered
+    client.disconnect()
 
 
 def test_recovers_after_its_edge_is_killed(make_cluster, backend):
