@@ -218,7 +218,10 @@ extension ClientSession {
         // No channel (absent or null) makes the message a broadcast.
         var channel: String?
         if let value = payload["channel"], !value.isNull { channel = try channelName(payload) }
-        if let channel, let rule = services.settings.rule(for: channel) { try authorizePublish(channel, rule: rule) }
+        let topic = channel.map(Topic.channel) ?? .broadcast
+        // One look at the settings: the rule to apply and what the publish keeps.
+        let (rule, retention) = services.settings.publishing(to: topic)
+        if let channel, let rule { try authorizePublish(channel, rule: rule) }
         let body = payload["message"] ?? .null
         let bodyBytes = body.serialized
         let limit = services.configuration.limits.maxPayloadBytes
@@ -229,9 +232,7 @@ extension ClientSession {
         let excluding = echo(payload) ? nil : connection.id
         // The rate-limit check rides in the same Redis call as the publish. The lane
         // queues it now, in event order; only the wait for its outcome suspends.
-        let topic = channel.map(Topic.channel) ?? .broadcast
-        return lane.publish(
-            topic, frame: frame, excluding: excluding, limitedBy: rateLimits, retaining: services.settings.retention(for: topic))
+        return lane.publish(topic, frame: frame, excluding: excluding, limitedBy: rateLimits, retaining: retention)
     }
 
     /// Waits for a started publish: the ack's answer, or the limit it exceeded.
