@@ -72,7 +72,7 @@ struct MemoryRecoveryStoreTests {
     func snapshots() async throws {
         let clock = Clock()
         let store = MemoryRecoveryStore(clock: clock.read)
-        let snapshot = SessionSnapshot(sid: "s", userId: "u", channels: ["a"], data: ["k": 1], node: "n")
+        let snapshot = SessionSnapshot(sid: "s", owner: "o", userId: "u", channels: ["a"], data: ["k": 1], node: "n")
         try await store.save(snapshot, pid: "p", ttlSeconds: 5)
         #expect(try await store.take(pid: "p") == snapshot)
         #expect(try await store.take(pid: "p") == nil)

@@ -34,6 +34,7 @@ class RecoveringClient:
         self.cond = threading.Condition()
         self.next_ack = 1
         self.reader: Optional[threading.Thread] = None
+        self.frozen: list[websocket.WebSocket] = []
 
     # connection
     def connect(self, port: Optional[int] = None, auth: Optional[dict] = None, recover: bool = True) -> dict:
@@ -73,7 +74,7 @@ class RecoveringClient:
                 frame = ws.recv()
             except Exception:
                 return
-            if not frame:
+            if not frame or ws in self.frozen:
                 return
             if frame == "2":
                 try:
@@ -109,6 +110,18 @@ class RecoveringClient:
         sock.close()
         if self.reader:
             self.reader.join(2)
+
+    def freeze(self) -> None:
+        """Goes silent with the socket left open (a path that died without a FIN): the
+        server notices only when its pings go unanswered."""
+        self.frozen.append(self.ws)
+
+    def close_frozen(self) -> None:
+        for ws in self.frozen:
+            try:
+                ws.sock.close()
+            except Exception:
+                pass
 
     def disconnect(self) -> None:
         """A clean goodbye: Socket.IO DISCONNECT, then the WebSocket close."""

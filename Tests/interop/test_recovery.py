@@ -151,6 +151,36 @@ def test_a_cut_session_is_recoverable_once(make_cluster):
     client.disconnect()
 
 
+def test_a_late_noticed_loss_leaves_the_recovered_session_alone(make_cluster):
+    """The old connection went silent (no FIN) and the client recovered on a new one before
+    the server noticed: when the old one times out, its cleanup must neither announce a
+    leave for the recovered member nor remove it, nor make the session recoverable twice."""
+    cluster = make_cluster(settings=RECOVERY, ping_interval=300, ping_timeout=400)
+    ch = unique()
+    client = raw(cluster, 0, "flaky")
+    client.connect()
+    sid = client.sid
+    client.ok("join", {"channel": ch})
+    publish(cluster, ch, "m", "seen")
+    client.wait_events("m", 1)
+    watcher = cluster.client(edge=1)
+    watcher.join(ch)
+    try:
+        client.freeze()
+        reply = client.connect(port=cluster.edge(1).port)
+        assert reply["sid"] == sid and client.recovered
+        watcher.wait_for("channel:join", lambda d: d["message"]["id"] == sid)
+        time.sleep(1.5)  # the frozen connection misses its pongs and is cleaned up
+        leaves = watcher.received("channel:leave", lambda d: d["message"]["id"] == sid)
+        assert len(leaves) <= 1, f"the late cleanup announced a second leave: {leaves}"
+        assert sid in members_set(watcher.call("members", {"channel": ch})["data"]), "the late cleanup removed the member"
+        publish(cluster, ch, "m", "still here")
+        assert [args[0]["message"] for args in client.wait_events("m", 2)][-1] == "still here"
+    finally:
+        client.close_frozen()
+    client.disconnect()
+
+
 def test_recovers_after_its_edge_is_killed(make_cluster, backend):
     if backend == "memory":
         pytest.skip("the memory backend has one edge: no other edge to recover on")

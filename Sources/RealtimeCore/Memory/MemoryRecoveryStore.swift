@@ -62,6 +62,15 @@ public final class MemoryRecoveryStore: RecoveryStore {
         state.withLock { $0.sessions[pid] = (snapshot, expires) }
     }
 
+    public func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> Bool {
+        let now = clock()
+        return state.withLock { s in
+            guard let kept = s.sessions[pid], kept.expires > now, kept.snapshot.owner == snapshot.owner else { return false }
+            s.sessions[pid] = (snapshot, now + UInt64(ttlSeconds) * 1000)
+            return true
+        }
+    }
+
     public func refresh(pids: [String], ttlSeconds: Int) async throws {
         let expires = clock() + UInt64(ttlSeconds) * 1000
         state.withLock { s in

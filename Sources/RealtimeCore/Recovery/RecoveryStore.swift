@@ -4,6 +4,11 @@
 public protocol RecoveryStore: Sendable {
     /// Stores (or replaces) a session's snapshot under its private id for `ttlSeconds`.
     func save(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws
+    /// Rewrites a snapshot only if the stored one is still this connection's (same
+    /// `owner`), for `ttlSeconds`; false when it is gone or another's: taken by a
+    /// recovery, maybe already saved again by the recovered connection (or lost with the
+    /// backend's data).
+    func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> Bool
     /// Restarts the clock of snapshots that still exist (the session is still live).
     func refresh(pids: [String], ttlSeconds: Int) async throws
     /// Removes and returns a snapshot: only one connection can recover a session.

@@ -139,7 +139,7 @@ extension ClientSession {
         } catch {
             channels.remove(channel)
             untrackedChannels.remove(channel)
-            services.hub.removeMember(connection.id, from: channel)
+            services.hub.removeMember(connection, from: channel)
             await services.interest.release(.channel(channel))
             throw error
         }
@@ -153,7 +153,7 @@ extension ClientSession {
             _ = try await countOnly(rateLimits)
             channels.remove(channel)
             untrackedChannels.remove(channel)
-            services.hub.removeMember(connection.id, from: channel)
+            services.hub.removeMember(connection, from: channel)
             Task { [interest = services.interest] in await interest.release(.channel(channel)) }
             return ok
         }
@@ -161,7 +161,7 @@ extension ClientSession {
         // Local membership goes first so the leaver never gets the announcement through
         // the channel; a refused leave (rate limit, backend down) puts it back.
         channels.remove(channel)
-        services.hub.removeMember(connection.id, from: channel)
+        services.hub.removeMember(connection, from: channel)
         do {
             try await services.presence.leave(
                 memberId: connection.id, node: services.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)],

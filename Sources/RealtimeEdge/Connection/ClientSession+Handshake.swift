@@ -93,13 +93,13 @@ extension ClientSession {
     /// Leaves every channel (members elsewhere get channel:leave) and unregisters.
     func cleanUp() async {
         guard let connection else { return }
-        await settleSnapshot(reason: queue.closeReason)
+        let stillOurs = await settleSnapshot(reason: queue.closeReason)
         self.connection = nil
         let left = channels
-        let announced = channels.subtracting(untrackedChannels)
+        let announced = stillOurs ? channels.subtracting(untrackedChannels) : []
         channels = []
         untrackedChannels = []
-        for channel in left { services.hub.removeMember(connection.id, from: channel) }
+        for channel in left { services.hub.removeMember(connection, from: channel) }
         services.hub.unregister(connection)
         services.stats.connections.subtract(1, ordering: .relaxed)
         if queue.closeReason == .slowConsumer { services.stats.slowClientDisconnects.add(1, ordering: .relaxed) }

@@ -41,6 +41,8 @@ extension ClientSession {
     func recover(_ claim: RecoveryClaim, on connection: ClientConnection, reply: ByteBuffer) async -> Bool {
         queue.hold()
         connection.metadata = claim.snapshot.data
+        // Before this connection is a recipient, so it does not get its own leave.
+        await replacePresence(of: claim.snapshot, record: connection.record(node: services.nodeId))
         services.hub.register(connection)
         var subscribed: [String] = []
         let missed: MissedMessages?
@@ -57,7 +59,7 @@ extension ClientSession {
         }
         guard let missed else {
             for channel in subscribed {
-                services.hub.removeMember(connection.id, from: channel)
+                services.hub.removeMember(connection, from: channel)
                 await services.interest.release(.channel(channel))
             }
             services.hub.unregister(connection)
@@ -69,20 +71,31 @@ extension ClientSession {
         let replay = missed.messages.map { OffsetFrames.appending($0.offset, to: $0.frame) }
         queue.release(first: [reply] + replay, replayedUpTo: missed.upTo)
         services.stats.messagesOut.add(replay.count, ordering: .relaxed)
-        await announceRecovered(connection, previousNode: claim.snapshot.node)
+        await announceRecovered(connection)
         logger.debug("session recovered", metadata: ["replayed": "\(replay.count)", "channels": "\(channels.count)"])
         return true
     }
 
-    /// Members see the recovered connection join again with its old id. A record the
-    /// old connection's edge left behind (it was killed) is replaced, its leave announced.
-    private func announceRecovered(_ connection: ClientConnection, previousNode: String) async {
+    /// Removes the presence records the old connection may still hold (its edge was
+    /// killed, or has not noticed the loss yet), announcing their leave; usually the old
+    /// connection's cleanup did that already and nothing is announced.
+    private func replacePresence(of snapshot: SessionSnapshot, record: PresenceRecord) async {
+        let tracked = snapshot.channels.filter { services.settings.rule(for: $0)?.presence ?? true }
+        guard !tracked.isEmpty else { return }
+        let leaves = tracked.map { ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.leave, channel: $0, member: record)) }
+        do {
+            try await services.presence.leave(memberId: snapshot.sid, node: snapshot.node, from: leaves)
+        } catch {
+            logger.error("presence of a recovered session failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Members see the recovered connection join again with its old id and metadata.
+    private func announceRecovered(_ connection: ClientConnection) async {
         let announced = channels.subtracting(untrackedChannels)
         guard !announced.isEmpty else { return }
         let record = connection.record(node: services.nodeId)
-        let leaves = announced.map { ChannelAnnouncement(channel: $0, frame: EventFrames.presence(.leave, channel: $0, member: record)) }
         do {
-            try await services.presence.leave(memberId: connection.id, node: previousNode, from: leaves)
             for channel in announced.sorted() {
                 _ = try await services.presence.join(
                     channel: channel, member: record, announce: EventFrames.presence(.join, channel: channel, member: record),
@@ -97,9 +110,7 @@ extension ClientSession {
     /// for `maxDisconnectionSeconds`; the edge refreshes the clock while it lives.
     func saveSnapshot() async {
         let recovery = services.settings.current.recovery
-        guard recovery.enabled, let pid, let connection else { return }
-        let snapshot = SessionSnapshot(
-            sid: connection.id, userId: connection.userId, channels: channels.sorted(), data: connection.metadata, node: services.nodeId)
+        guard recovery.enabled, let pid, let snapshot else { return }
         do {
             try await services.recovery.save(snapshot, pid: pid, ttlSeconds: recovery.maxDisconnectionSeconds)
         } catch {
@@ -107,18 +118,33 @@ extension ClientSession {
         }
     }
 
+    private var snapshot: SessionSnapshot? {
+        connection.map {
+            SessionSnapshot(
+                sid: $0.id, owner: owner, userId: $0.userId, channels: channels.sorted(), data: $0.metadata, node: services.nodeId)
+        }
+    }
+
     /// At the end of a connection: a lost one stays recoverable from now on for
     /// `maxDisconnectionSeconds`; one the client or a signout ended is forgotten.
-    func settleSnapshot(reason: CloseReason?) async {
-        guard let pid else { return }
+    /// False when a recovery elsewhere already took the session: its presence is the
+    /// recovered connection's now, and this one must not announce a leave for it.
+    func settleSnapshot(reason: CloseReason?) async -> Bool {
+        guard let pid else { return true }
         switch reason {
         case .sessionEnded, .handshakeRefused, .protocolViolation: saidGoodbye = true
         case .clientClosed, .pingTimeout, .slowConsumer, .serverShutdown, nil: break
         }
-        if saidGoodbye || !services.settings.current.recovery.enabled {
+        let recovery = services.settings.current.recovery
+        guard !saidGoodbye, recovery.enabled, let snapshot else {
             try? await services.recovery.discard(pid: pid)
-        } else {
-            await saveSnapshot()
+            return true
+        }
+        do {
+            return try await services.recovery.keep(snapshot, pid: pid, ttlSeconds: recovery.maxDisconnectionSeconds)
+        } catch {
+            logger.warning("session snapshot not kept; it may not be recoverable", metadata: ["error": "\(error)"])
+            return true
         }
     }
 }

@@ -45,6 +45,8 @@ actor ClientSession {
     var untrackedChannels: Set<String> = []
     /// The private id this session is kept under for recovery, when recovery is on.
     var pid: String?
+    /// Marks the snapshots this connection writes (a recovered session reuses sid and pid).
+    let owner = RandomID.make()
     /// The client ended the session itself (DISCONNECT or Engine.IO close): not recoverable.
     var saidGoodbye = false
 

@@ -19,6 +19,13 @@ final class RedisRecoveryStore: RecoveryStore {
                 "SET", .string(RedisKeys.recoverySession(pid)), .bytes(snapshot.json.serialized), "EX", .int(ttlSeconds)))
     }
 
+    func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> Bool {
+        let reply = try await redis.pool.run(
+            RecoveryScripts.keep, keys: [.string(RedisKeys.recoverySession(pid))],
+            args: [.bytes(snapshot.json.serialized), .int(ttlSeconds), .string(snapshot.owner)])
+        return reply.int == 1
+    }
+
     func refresh(pids: [String], ttlSeconds: Int) async throws {
         guard !pids.isEmpty else { return }
         _ = try await redis.pool.pipeline(pids.map { RedisCommand("EXPIRE", .string(RedisKeys.recoverySession($0)), .int(ttlSeconds)) })
