@@ -105,6 +105,33 @@ def test_recovers_everything_missed_exactly_once(make_cluster):
     client.disconnect()
 
 
+def test_rate_limited_messages_keep_offsets_and_refusals_stay_out_of_the_log(make_cluster):
+    """With rate limits the check, the log write and the publish are one script: the
+    allowed messages carry offsets, the refused one is neither delivered nor replayed."""
+    limits = [{"name": "three", "rate": 3, "duration": 86400, "errorMessage": "Three a day"}]
+    cluster = make_cluster(settings={**RECOVERY, "rateLimits": limits}, reuse=False)
+    ch = unique()
+    sender = raw(cluster, 0, "sender")
+    sender.connect()
+    sender.ok("join", {"channel": ch})  # one of the three
+    for text in ("one", "two"):
+        sender.ok("message", {"channel": ch, "eventName": "m", "message": text})
+    refused = sender.call("message", {"channel": ch, "eventName": "m", "message": "three"})
+    assert refused["error"]["code"] == "rate_limit_exceeded", refused
+    got = sender.wait_events("m", 2)
+    assert [args[0]["message"] for args in got] == ["one", "two"] and all(isinstance(a[1], str) for a in got)
+    first = got[0][1]
+    sender.cut()
+    sender.offset = first
+    sender.clear()
+    reply = sender.connect()
+    assert sender.recovered, reply
+    assert [args[0]["message"] for args in sender.wait_events("m", 1)] == ["two"]
+    time.sleep(QUIET_WAIT)
+    assert len(sender.of("m")) == 1, sender.events
+    sender.disconnect()
+
+
 def lose_then_reconnect(cluster, lose, before_reconnect=lambda client: None) -> tuple[dict, dict, RecoveringClient]:
     """Connects, receives one offset, loses the session with `lose(client)`, reconnects asking
     to recover; returns both CONNECT replies and the client."""
