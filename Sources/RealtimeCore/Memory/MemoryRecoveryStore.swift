@@ -6,16 +6,17 @@ import Synchronization
 /// memory bus records each retained publish here before delivering it, so the offset
 /// it hands out is the one the recipients see.
 public final class MemoryRecoveryStore: RecoveryStore {
-    private struct Entry {
+    fileprivate struct Entry {
         var message: RetainedMessage
         var at: UInt64
     }
     private struct State {
-        var log: [Entry] = []
+        // Ring buffers: a trim drops from the front in O(dropped), not O(kept).
+        var log = CircularBuffer<Entry>()
         /// The newest offset ever dropped from the log (by age or length).
         var maxDropped: LogOffset?
         var last = LogOffset(milliseconds: 0, sequence: 0)
-        var histories: [String: [Entry]] = [:]
+        var histories: [String: CircularBuffer<Entry>] = [:]
         var sessions: [String: (snapshot: SessionSnapshot, expires: UInt64)] = [:]
     }
     /// The log's length bound, like the Redis stream's.
@@ -39,20 +40,14 @@ public final class MemoryRecoveryStore: RecoveryStore {
             s.last = offset
             let entry = Entry(message: RetainedMessage(offset: offset, channel: channel, frame: frame, excluding: excluding), at: now)
             if let history = retention.history, let channel {
-                var kept = s.histories[channel, default: []]
-                kept.append(entry)
                 let horizon = now - min(now, UInt64(history.ttlSeconds) * 1000)
-                kept.removeFirst(max(kept.count - history.size, kept.prefix { $0.at < horizon }.count))
-                s.histories[channel] = kept
+                s.histories[channel, default: CircularBuffer()].append(entry)
+                s.histories[channel]!.dropOld(keeping: history.size, before: horizon)
             }
             guard let seconds = retention.recoverySeconds else { return nil }
             s.log.append(entry)
             let horizon = now - min(now, UInt64(seconds) * 1000)
-            let drop = max(s.log.count - Self.maxLogEntries, s.log.prefix { $0.at < horizon }.count)
-            if drop > 0 {
-                s.maxDropped = s.log[drop - 1].message.offset
-                s.log.removeFirst(drop)
-            }
+            if let dropped = s.log.dropOld(keeping: Self.maxLogEntries, before: horizon) { s.maxDropped = dropped }
             return offset
         }
     }
@@ -104,10 +99,24 @@ public final class MemoryRecoveryStore: RecoveryStore {
         let now = clock()
         let horizon = now - min(now, UInt64(policy.ttlSeconds) * 1000)
         return state.withLock { s in
-            let kept = (s.histories[channel] ?? []).filter { entry in
+            let kept = (s.histories[channel] ?? CircularBuffer()).filter { entry in
                 entry.at >= horizon && since.map { entry.message.offset > $0 } ?? true
             }
             return kept.suffix(min(limit, policy.size)).map(\.message)
         }
+    }
+}
+
+extension CircularBuffer<MemoryRecoveryStore.Entry> {
+    /// Drops the oldest entries beyond `count` and those older than `horizon`; returns
+    /// the offset of the newest one dropped, if any.
+    @discardableResult
+    fileprivate mutating func dropOld(keeping count: Int, before horizon: UInt64) -> LogOffset? {
+        var dropped: LogOffset?
+        while let first, self.count > count || first.at < horizon {
+            dropped = first.message.offset
+            removeFirst()
+        }
+        return dropped
     }
 }
