@@ -4,6 +4,7 @@ message, on the same edge or another one, with a raw protocol client."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
@@ -130,6 +131,52 @@ def test_rate_limited_messages_keep_offsets_and_refusals_stay_out_of_the_log(mak
     time.sleep(QUIET_WAIT)
     assert len(sender.of("m")) == 1, sender.events
     sender.disconnect()
+
+
+def test_a_flood_of_logged_messages_keeps_its_order(make_cluster):
+    """Pipelined messages with recovery on (each one logged and published by the script,
+    queued on the session's lane): acked and delivered in order, offsets increasing."""
+    cluster = make_cluster(settings=RECOVERY)
+    ch = unique("flood")
+    watcher = raw(cluster, 1, "watcher")
+    watcher.connect()
+    watcher.ok("join", {"channel": ch})
+    sender = raw(cluster, 0, "sender")
+    sender.connect()
+    for i in range(300):
+        sender.ws.send(f'42{1000 + i}["message",{{"channel":"{ch}","eventName":"seq","message":{i}}}]')
+    with sender.cond:
+        assert sender.cond.wait_for(lambda: len(sender.acks) == 300, timeout=10), f"{len(sender.acks)} acks"
+        assert all(sender.acks[1000 + i] == [{"ok": True}] for i in range(300))
+    got = watcher.wait_events("seq", 300, timeout=10)
+    assert [args[0]["message"] for args in got] == list(range(300))
+    offsets = [tuple(int(p) for p in args[1].split("-")) for args in got]
+    assert offsets == sorted(offsets) and len(set(offsets)) == 300
+    sender.disconnect()
+    watcher.disconnect()
+
+
+def test_a_flushed_script_fails_one_message_with_an_error_then_publishing_resumes(make_cluster, backend):
+    """SCRIPT FLUSH under a session whose lane queues the logging script by its SHA: the
+    next message is refused with an error (never acked and lost), later ones go through."""
+    if backend == "memory":
+        pytest.skip("the memory backend runs no scripts")
+    cluster = make_cluster(settings=RECOVERY, reuse=False, edges=1)
+    ch = unique()
+    client = raw(cluster, 0, "sender")
+    client.connect()
+    client.ok("join", {"channel": ch})
+    for text in ("one", "two"):
+        client.ok("message", {"channel": ch, "eventName": "m", "message": text})
+    subprocess.run(["redis-cli", "-p", str(cluster.redis.port), "SCRIPT", "FLUSH"], check=True, capture_output=True)
+    # Sent by SHA on the lane's connection (the script was loaded by the first message).
+    refused = client.call("message", {"channel": ch, "eventName": "m", "message": "three"})
+    assert refused["error"]["code"] == "internal_server_error", refused
+    client.ok("message", {"channel": ch, "eventName": "m", "message": "four"})
+    client.wait_events("m", 3)
+    time.sleep(QUIET_WAIT)
+    assert [args[0]["message"] for args in client.of("m")] == ["one", "two", "four"]
+    client.disconnect()
 
 
 def lose_then_reconnect(cluster, lose, before_reconnect=lambda client: None) -> tuple[dict, dict, RecoveringClient]:

@@ -27,6 +27,11 @@ final class RedisPublishLane: PublishLane, Sendable {
     private let redis: RedisConnections
     private let loop: any EventLoop
     private let state: Mutex<State>
+    /// A retained publish went through `pool.run`, which loads the script: later ones
+    /// may be queued as EVALSHA like plain PUBLISHes. A NOSCRIPT (SCRIPT FLUSH) fails
+    /// that publish with its error and sends the next ones the loading way again.
+    /// Atomic, not in `state`: reply callbacks set it, and must never take the lock.
+    private let scriptLoaded = Atomic<Bool>(false)
 
     init(redis: RedisConnections, loop: any EventLoop) {
         self.redis = redis
@@ -47,10 +52,20 @@ final class RedisPublishLane: PublishLane, Sendable {
         // Decided and queued under the lock: the lane's order is the order of the calls.
         return state.withLock { state in
             let result: EventLoopFuture<RateLimit?>
-            if state.waiting == 0, !limited, retaining == nil, let connection = state.connection, connection.isActive {
-                result = connection.enqueue(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
+            if state.waiting == 0, !limited, retaining == nil || scriptLoaded.load(ordering: .relaxed), let connection = state.connection,
+                connection.isActive
+            {
+                let command =
+                    retaining.map {
+                        RedisConnections.retainedCommand(
+                            Delivery(topic: topic, frame: frame, excluding: excluding), retaining: $0, bySHA: true)
+                    } ?? RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload))
+                result = connection.enqueue(command)
                     .flatMapThrowing { reply -> RateLimit? in
-                        if case .error(let text) = reply { throw RedisError.server(text) }
+                        if case .error(let text) = reply {
+                            if text.hasPrefix("NOSCRIPT") { self.scriptLoaded.store(false, ordering: .relaxed) }
+                            throw RedisError.server(text)
+                        }
                         return nil
                     }
                     .hop(to: loop)
@@ -59,8 +74,10 @@ final class RedisPublishLane: PublishLane, Sendable {
                 let check = limited ? check : nil
                 result = afterEarlierOnes(&state) {
                     if let retaining {
-                        return try await redis.publishRetained(
+                        let exceeded = try await redis.publishRetained(
                             topic, frame: frame, excluding: excluding, limitedBy: check, retaining: retaining)
+                        if check == nil { self.scriptLoaded.store(true, ordering: .relaxed) }
+                        return exceeded
                     }
                     if let check { return try await redis.checkLimits(check, publishing: message) }
                     _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))

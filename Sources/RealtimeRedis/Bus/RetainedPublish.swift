@@ -25,10 +25,12 @@ extension RedisConnections {
         }
     }
 
-    /// The same as a plain EVAL, for a pipeline (a batch), which cannot reload a script.
-    static func retainedCommand(_ delivery: Delivery, retaining: Retention) -> RedisCommand {
+    /// The same as one command: a plain EVAL for a pipeline (a batch), which cannot
+    /// reload a script; EVALSHA for a lane that knows the script is loaded.
+    static func retainedCommand(_ delivery: Delivery, retaining: Retention, bySHA: Bool = false) -> RedisCommand {
         let (keys, args) = retainedArguments(delivery.topic, frame: delivery.frame, excluding: delivery.excluding, retaining: retaining)
-        return RedisCommand("EVAL", [.string(RecoveryScripts.publish.source), .int(keys.count)] + keys + args)
+        let script = RecoveryScripts.publish
+        return RedisCommand(bySHA ? "EVALSHA" : "EVAL", [.string(bySHA ? script.sha1 : script.source), .int(keys.count)] + keys + args)
     }
 
     private static func retainedArguments(_ topic: Topic, frame: ByteBuffer, excluding: String?, retaining: Retention)
