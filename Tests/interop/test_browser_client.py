@@ -339,7 +339,8 @@ def test_realtime_js_recovers_without_missing_a_message(browser, tmp_path):
     message it missed exactly once and in order, and no re-join of its own."""
     redis = RedisServer(tmp_path).start()
     settings = tmp_path / "settings.json"
-    settings.write_text(json.dumps({"recovery": {"enabled": True, "maxDisconnectionSeconds": 60}}))
+    settings.write_text(json.dumps({"recovery": {"enabled": True, "maxDisconnectionSeconds": 60},
+                                    "channelRules": [{"match": "rec*", "history": {"size": 3, "ttlSeconds": 60}}]}))
     args = ["--demo", "--redis", redis.url, "--settings", str(settings), "--master-key", MASTER_KEY]
     edge = start_edge(tmp_path / "edge-a", 3, args)
     other = start_edge(tmp_path / "edge-b", 4, args)
@@ -387,6 +388,9 @@ def test_realtime_js_recovers_without_missing_a_message(browser, tmp_path):
         page.wait("t.got.length >= 7", "the missed and new messages did not all arrive")
         assert page.eval("t.got") == list(range(7))
         assert page.eval("t.sent") == ["join"], "a recovered client must not re-join"
+        history = page.eval("t.rt.history(CH, { limit: 2 })".replace("CH", json.dumps(ch)))
+        assert [h["message"] for h in history] == [5, 6] and all(set(h) == {"offset", "eventName", "message", "publishedAt"}
+                                                                 for h in history), history
     finally:
         if restarted and restarted.poll() is None:
             restarted.kill()
