@@ -73,14 +73,14 @@ extension BackendContractTests {
             let store = edge.backend.recovery
             let mine = SessionSnapshot(sid: "s", owner: "old", userId: "u", channels: ["a", "b"], data: ["k": 1], node: "n")
             try await store.save(mine, pid: "p", ttlSeconds: 60)
-            #expect(try await store.keep(mine, pid: "p", ttlSeconds: 60))
+            #expect(try await store.keep(mine, pid: "p", ttlSeconds: 60) == .kept)
             #expect(try await store.take(pid: "p") == mine)
             #expect(try await store.take(pid: "p") == nil)
-            #expect(try await !store.keep(mine, pid: "p", ttlSeconds: 60), "a taken snapshot is not revived")
+            #expect(try await store.keep(mine, pid: "p", ttlSeconds: 60) == .absent, "a taken snapshot is not revived")
             var recovered = mine
             recovered.owner = "new"
             try await store.save(recovered, pid: "p", ttlSeconds: 60)
-            #expect(try await !store.keep(mine, pid: "p", ttlSeconds: 60), "another owner's snapshot is left alone")
+            #expect(try await store.keep(mine, pid: "p", ttlSeconds: 60) == .recovered, "another owner's snapshot is left alone")
             try await store.refresh(pids: ["p", "unknown"], ttlSeconds: 60)
             #expect(try await store.take(pid: "p") == recovered)
             try await store.save(mine, pid: "q", ttlSeconds: 60)

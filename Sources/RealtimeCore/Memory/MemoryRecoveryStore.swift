@@ -57,12 +57,13 @@ public final class MemoryRecoveryStore: RecoveryStore {
         state.withLock { $0.sessions[pid] = (snapshot, expires) }
     }
 
-    public func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> Bool {
+    public func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> SnapshotKeep {
         let now = clock()
         return state.withLock { s in
-            guard let kept = s.sessions[pid], kept.expires > now, kept.snapshot.owner == snapshot.owner else { return false }
+            guard let stored = s.sessions[pid], stored.expires > now else { return .absent }
+            guard stored.snapshot.owner == snapshot.owner else { return .recovered }
             s.sessions[pid] = (snapshot, now + UInt64(ttlSeconds) * 1000)
-            return true
+            return .kept
         }
     }
 

@@ -5,10 +5,8 @@ public protocol RecoveryStore: Sendable {
     /// Stores (or replaces) a session's snapshot under its private id for `ttlSeconds`.
     func save(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws
     /// Rewrites a snapshot only if the stored one is still this connection's (same
-    /// `owner`), for `ttlSeconds`; false when it is gone or another's: taken by a
-    /// recovery, maybe already saved again by the recovered connection (or lost with the
-    /// backend's data).
-    func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> Bool
+    /// `owner`), for `ttlSeconds`, and says what it found.
+    func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> SnapshotKeep
     /// Restarts the clock of snapshots that still exist (the session is still live).
     func refresh(pids: [String], ttlSeconds: Int) async throws
     /// Removes and returns a snapshot: only one connection can recover a session.
@@ -22,6 +20,16 @@ public protocol RecoveryStore: Sendable {
     func missed(after offset: LogOffset, channels: Set<String>, sid: String) async throws -> MissedMessages?
     /// A channel's history, oldest first: at most `limit` messages after `since`.
     func history(of channel: String, policy: HistoryPolicy, limit: Int, since: LogOffset?) async throws -> [RetainedMessage]
+}
+
+/// What `RecoveryStore.keep` found under a pid.
+public enum SnapshotKeep: Sendable, Equatable {
+    /// The writer's own snapshot, now rewritten.
+    case kept
+    /// None (expired, lost with the backend's data, or just taken by a recovery).
+    case absent
+    /// Another connection's: the session was recovered on it.
+    case recovered
 }
 
 /// What a recovering session missed.

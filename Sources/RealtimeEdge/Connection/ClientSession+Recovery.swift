@@ -26,6 +26,12 @@ extension ClientSession {
                 logger.info("recovery refused: the session belongs to another user")
                 return nil
             }
+            // Marked ours at once: from here the old connection's late cleanup finds
+            // another owner and leaves the session's presence alone.
+            var claimed = snapshot
+            claimed.owner = owner
+            claimed.node = services.nodeId
+            try await services.recovery.save(claimed, pid: pid, ttlSeconds: services.settings.current.recovery.maxDisconnectionSeconds)
             return RecoveryClaim(pid: pid, offset: offset, snapshot: snapshot)
         } catch {
             logger.warning("recovery lookup failed; starting a new session", metadata: ["error": "\(error)"])
@@ -57,7 +63,15 @@ extension ClientSession {
             logger.warning("recovery failed; starting a new session", metadata: ["error": "\(error)"])
             missed = nil
         }
-        guard let missed else {
+        // A replay the connection's outbound queue cannot hold would only end in a
+        // slow-consumer disconnect: the client is better off with a new session.
+        let limits = services.configuration.limits
+        let fits = missed.map {
+            $0.messages.count < limits.maxQueuedFrames
+                && $0.messages.reduce(0) { $0 + $1.frame.readableBytes + 48 } < limits.maxQueuedBytes
+        }
+        guard let missed, fits == true else {
+            try? await services.recovery.discard(pid: claim.pid)
             for channel in subscribed {
                 services.hub.removeMember(connection, from: channel)
                 await services.interest.release(.channel(channel))
@@ -127,8 +141,10 @@ extension ClientSession {
 
     /// At the end of a connection: a lost one stays recoverable from now on for
     /// `maxDisconnectionSeconds`; one the client or a signout ended is forgotten.
-    /// False when a recovery elsewhere already took the session: its presence is the
-    /// recovered connection's now, and this one must not announce a leave for it.
+    /// False when the session was recovered on another connection (which saved its own
+    /// snapshot): its presence is that connection's now, and this one must not announce
+    /// a leave for it. True otherwise, also when the snapshot is simply gone (expired,
+    /// lost with Redis' data): this connection's presence must then go as usual.
     func settleSnapshot(reason: CloseReason?) async -> Bool {
         guard let pid else { return true }
         switch reason {
@@ -141,7 +157,7 @@ extension ClientSession {
             return true
         }
         do {
-            return try await services.recovery.keep(snapshot, pid: pid, ttlSeconds: recovery.maxDisconnectionSeconds)
+            return try await services.recovery.keep(snapshot, pid: pid, ttlSeconds: recovery.maxDisconnectionSeconds) != .recovered
         } catch {
             logger.warning("session snapshot not kept; it may not be recoverable", metadata: ["error": "\(error)"])
             return true

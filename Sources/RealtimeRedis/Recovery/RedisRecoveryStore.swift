@@ -19,11 +19,15 @@ final class RedisRecoveryStore: RecoveryStore {
                 "SET", .string(RedisKeys.recoverySession(pid)), .bytes(snapshot.json.serialized), "EX", .int(ttlSeconds)))
     }
 
-    func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> Bool {
+    func keep(_ snapshot: SessionSnapshot, pid: String, ttlSeconds: Int) async throws -> SnapshotKeep {
         let reply = try await redis.pool.run(
             RecoveryScripts.keep, keys: [.string(RedisKeys.recoverySession(pid))],
             args: [.bytes(snapshot.json.serialized), .int(ttlSeconds), .string(snapshot.owner)])
-        return reply.int == 1
+        switch reply.int {
+        case 1: return .kept
+        case 2: return .recovered
+        default: return .absent
+        }
     }
 
     func refresh(pids: [String], ttlSeconds: Int) async throws {
