@@ -1,8 +1,9 @@
 import SocketIOProtocol
 
 extension RealtimeServerClient {
-    /// A channel's last messages, oldest first: at most `limit` (1 to 1000), only those
-    /// after `since` when given. Channels without a history rule answer `not_allowed`.
+    /// A channel's history, oldest first: its newest `limit` messages (1 to 1000, 100 by
+    /// default), or with `since` (an offset from an earlier answer) the first `limit`
+    /// after it. Channels without a history rule are refused (403 `not_allowed`).
     public func history(channel: String, limit: Int? = nil, since: String? = nil) async throws -> [HistoryEntry] {
         let segment = try Self.channelSegment(channel)
         var query: [String] = []

@@ -56,6 +56,7 @@ extension BackendContractTests {
             #expect(Self.bodies(all) == ["m3", "m4", "m5"])
             #expect(Self.bodies(try await recovery.history(of: "h", policy: policy, limit: 1, since: nil)) == ["m5"])
             #expect(Self.bodies(try await recovery.history(of: "h", policy: policy, limit: 100, since: all[1].offset)) == ["m5"])
+            #expect(Self.bodies(try await recovery.history(of: "h", policy: policy, limit: 1, since: all[0].offset)) == ["m4"])
             #expect(try await recovery.history(of: "other", policy: policy, limit: 100, since: nil).isEmpty)
             // History alone puts no offset on the delivered frame (recovery is off).
             try await edge.bus.acquire(.channel("h"))

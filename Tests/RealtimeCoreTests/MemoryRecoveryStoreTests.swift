@@ -64,6 +64,7 @@ struct MemoryRecoveryStoreTests {
         #expect(Self.bodies(all) == ["m3", "m4", "m5"])
         #expect(Self.bodies(try await bus.recovery.history(of: "h", policy: policy, limit: 2, since: nil)) == ["m4", "m5"])
         #expect(Self.bodies(try await bus.recovery.history(of: "h", policy: policy, limit: 100, since: all[0].offset)) == ["m4", "m5"])
+        #expect(Self.bodies(try await bus.recovery.history(of: "h", policy: policy, limit: 1, since: all[0].offset)) == ["m4"])
         clock.advance(seconds: 11)
         #expect(try await bus.recovery.history(of: "h", policy: policy, limit: 100, since: nil).isEmpty)
     }

@@ -103,7 +103,9 @@ public final class MemoryRecoveryStore: RecoveryStore {
             let kept = (s.histories[channel] ?? CircularBuffer()).filter { entry in
                 entry.at >= horizon && since.map { entry.message.offset > $0 } ?? true
             }
-            return kept.suffix(min(limit, policy.size)).map(\.message)
+            let count = min(limit, policy.size)
+            // After `since`: the next page, oldest first; else the newest ones.
+            return (since == nil ? Array(kept.suffix(count)) : Array(kept.prefix(count))).map(\.message)
         }
     }
 }

@@ -18,7 +18,8 @@ public protocol RecoveryStore: Sendable {
     /// read (live deliveries up to it are covered by the replay). Nil when messages after
     /// `offset` may have been dropped (too old, or the log was lost): no recovery then.
     func missed(after offset: LogOffset, channels: Set<String>, sid: String) async throws -> MissedMessages?
-    /// A channel's history, oldest first: at most `limit` messages after `since`.
+    /// A channel's history, oldest first: the newest `limit` messages, or with `since`
+    /// the first `limit` after it (the next page).
     func history(of channel: String, policy: HistoryPolicy, limit: Int, since: LogOffset?) async throws -> [RetainedMessage]
 }
 

@@ -347,8 +347,9 @@ export class Realtime {
     return this._emit("members", { channel }).then((ack) => (ack && ack.data) || []);
   }
 
-  /** The channel's last messages, oldest first: [{offset, eventName, message, publishedAt}]
-   *  (channels whose rule keeps a history); `since`: an offset from an earlier answer. */
+  /** The channel's history, oldest first: [{offset, eventName, message, publishedAt}]
+   *  (channels whose rule keeps one): the newest `limit`, or with `since` (an offset from
+   *  an earlier answer) the first `limit` after it. */
   history(channel, { limit, since } = {}) {
     const payload = { channel };
     if (limit !== undefined) payload.limit = limit;

@@ -61,10 +61,20 @@ final class RedisRecoveryStore: RecoveryStore {
 
     func history(of channel: String, policy: HistoryPolicy, limit: Int, since: LogOffset?) async throws -> [RetainedMessage] {
         let count = min(limit, policy.size)
-        let reply = try await redis.pool.send(
-            RedisCommand(
-                "XREVRANGE", .string(RedisKeys.history(channel)), "+", .string(since.map { "(\($0)" } ?? "-"), "COUNT", .int(count)))
+        // Entries older than the TTL may linger until the next write trims them: start
+        // past them, so they neither show nor take places in a page.
         let horizon = UInt64(max(0, Date().timeIntervalSince1970 * 1000 - Double(policy.ttlSeconds) * 1000))
+        let oldest = LogOffset(milliseconds: horizon, sequence: 0)
+        let key = RedisArgument.string(RedisKeys.history(channel))
+        let command: RedisCommand
+        if let since, since >= oldest {
+            command = RedisCommand("XRANGE", key, .string("(\(since)"), "+", "COUNT", .int(count))  // the next page
+        } else if since != nil {
+            command = RedisCommand("XRANGE", key, .string(oldest.description), "+", "COUNT", .int(count))
+        } else {
+            command = RedisCommand("XREVRANGE", key, "+", .string(oldest.description), "COUNT", .int(count))  // the newest
+        }
+        let reply = try await redis.pool.send(command)
         let entries = (reply.array ?? []).compactMap { entry -> RetainedMessage? in
             guard let parts = entry.array, parts.count == 2, let id = parts[0].string.flatMap(LogOffset.init),
                 let fields = parts[1].array
@@ -75,9 +85,9 @@ final class RedisRecoveryStore: RecoveryStore {
                 if fields[index].string == "f" { frame = fields[index + 1].buffer }
                 index += 2
             }
-            guard let frame, id.milliseconds >= horizon else { return nil }
+            guard let frame, id >= oldest else { return nil }
             return RetainedMessage(offset: id, channel: channel, frame: frame)
         }
-        return entries.reversed()
+        return since == nil ? entries.reversed() : entries
     }
 }
