@@ -12,6 +12,7 @@ let luaScripts = [
     "eviction_evict_members", "eviction_finish_eviction",
     "lease_renew", "lease_release",
     "settings_store", "settings_restore",
+    "recovery_publish", "recovery_missed", "recovery_keep",
 ]
 
 let package = Package(

@@ -22,14 +22,17 @@ enum ClientInbound: Sendable {
 final class ConnectionReceiver: SocketEventReceiver {
     private let inbox: AsyncStream<ClientInbound>.Continuation
     private let end: SessionEnd
+    private let position: RecoveryPosition
 
-    init(inbox: AsyncStream<ClientInbound>.Continuation, end: SessionEnd) {
+    init(inbox: AsyncStream<ClientInbound>.Continuation, end: SessionEnd, position: RecoveryPosition) {
         self.inbox = inbox
         self.end = end
+        self.position = position
     }
 
     func received(event frame: ByteBuffer, at now: UInt64) {
-        if let event = EventDecoding.decode(frame: frame) {
+        if let (event, offset) = EventDecoding.decodeWithOffset(frame: frame) {
+            if let offset { position.received(offset: offset) }
             inbox.yield(.event(event))
         }
     }

@@ -3,13 +3,25 @@ import SocketIOProtocol
 
 /// Turns a server EVENT frame (`42["name",...]`) into a ``RealtimeEvent``.
 enum EventDecoding {
-    static func decode(frame: ByteBuffer) -> RealtimeEvent? {
+    /// The event, and the offset a message event carries as its last argument when the
+    /// server offers connection state recovery.
+    static func decodeWithOffset(frame: ByteBuffer) -> (event: RealtimeEvent, offset: String?)? {
         // Drop the Engine.IO "message" type byte; the rest is a Socket.IO packet.
         guard frame.readableBytes > 1,
             let packet = try? SocketIOCodec.decode(frame.readableBytesView.dropFirst()),
             let name = packet.eventName
         else { return nil }
         let args = packet.eventArguments
+        guard let event = decode(name: name, args: args) else { return nil }
+        guard case .message = event, args.count > 1 else { return (event, nil) }
+        return (event, args.last?.stringValue)
+    }
+
+    static func decode(frame: ByteBuffer) -> RealtimeEvent? {
+        decodeWithOffset(frame: frame)?.event
+    }
+
+    private static func decode(name: String, args: [JSONValue]) -> RealtimeEvent? {
         switch name {
         case "channel:join", "channel:leave", "channel:update":
             let kind: PresenceChange.Kind = name == "channel:join" ? .join : name == "channel:leave" ? .leave : .update

@@ -3,7 +3,7 @@ import SocketIOProtocol
 
 extension RealtimeClient {
     /// Watches the current connection; when it drops, reconnects with backoff and
-    /// restores profile and channels. Ends on `close()`, on a refused handshake,
+    /// restores profile and channels (unless the server recovered the session). Ends on `close()`, on a refused handshake,
     /// on a deliberate server disconnect, or when the attempts run out.
     func supervise(_ first: SocketIOConnection, _ firstEnd: SessionEnd) async {
         var connection = first
@@ -59,7 +59,8 @@ extension RealtimeClient {
                 giveUp(error)
                 return nil
             }
-            await restore(on: connection)
+            // A recovered session has its channels and profile already.
+            if !position.recovered { await restore(on: connection) }
             guard install(connection) else {
                 connection.close()
                 return nil

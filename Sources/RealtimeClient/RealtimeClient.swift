@@ -30,6 +30,8 @@ public final class RealtimeClient: Sendable {
     let endpoints: [SocketIOEndpoint]
     let handlers = HandlerRegistry()
     let state = Mutex(ClientState())
+    /// The session to recover after a lost connection, when the server offers it.
+    let position = RecoveryPosition()
     let inbox: AsyncStream<ClientInbound>.Continuation
     private let dispatcher: Task<Void, Never>
     private let group: any EventLoopGroup
@@ -68,6 +70,11 @@ public final class RealtimeClient: Sendable {
         state.withLock { $0.connection }?.close()
         inbox.finish()
     }
+
+    /// The last handshake recovered the session (socket.io 4.6+ connection state
+    /// recovery): same id, channels and metadata, and every message missed in between
+    /// was delivered; nothing was re-sent.
+    public var recovered: Bool { position.recovered }
 
     /// The socket id of the current connection: the `id` other members see.
     public var id: String? { state.withLock { $0.connection?.sid } }
@@ -114,6 +121,7 @@ public final class RealtimeClient: Sendable {
     /// Disconnects for good: no reconnect; waiting calls fail with
     /// ``RealtimeClientError/Code/closed``. ``open()`` may be called again later.
     public func close() async {
+        position.forget()
         let (connection, supervisor, waiters) = state.withLock { state in
             let connection = state.connection
             state.phase = .closed
@@ -142,6 +150,7 @@ public final class RealtimeClient: Sendable {
         if let key = options.apiKey { fields["apiKey"] = .string(key) }
         if let session = options.session { fields["session"] = .string(session) }
         if let echo = options.echoMessages { fields["echoMessages"] = .bool(echo) }
+        for (key, value) in position.authFields { fields[key] = .string(value) }
         return fields.isEmpty ? nil : .object(fields)
     }
 
@@ -151,10 +160,13 @@ public final class RealtimeClient: Sendable {
         connector.connectTimeout = .nanoseconds(Int64(options.connectTimeout / .nanoseconds(1)))
         let end = SessionEnd()
         let inbox = self.inbox
+        let position = self.position
+        let auth = self.auth
         do {
             let connection = try await connector.connect(on: group.next(), auth: auth) {
-                ConnectionReceiver(inbox: inbox, end: end)
+                ConnectionReceiver(inbox: inbox, end: end, position: position)
             }
+            position.connected(sentPid: auth?["pid"]?.stringValue, replyPid: connection.pid)
             return (connection, end)
         } catch let error as SocketIOClientError {
             if let refusal = error.connectError {

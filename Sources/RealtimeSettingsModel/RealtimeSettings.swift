@@ -23,6 +23,8 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
     public var channelRules: [ChannelRule]
     /// Asked by `"webhook"` join rules.
     public var authWebhook: AuthWebhook?
+    /// Connection state recovery (PROTOCOL.md §8); off by default.
+    public var recovery: RecoverySettings
     /// Which change this is (SPEC §7): a seed file is version 0, and every change
     /// stored through the API or CLI gets a higher one, so the edges can tell the
     /// newest settings from stale ones (after Redis lost them, say). Assigned by the
@@ -37,7 +39,8 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         rateLimits: [RateLimit] = [],
         signoutEndsSessions: Bool = false,
         channelRules: [ChannelRule] = [],
-        authWebhook: AuthWebhook? = nil
+        authWebhook: AuthWebhook? = nil,
+        recovery: RecoverySettings = .off
     ) {
         self.enabled = enabled
         self.apiKeyRequired = apiKeyRequired
@@ -47,6 +50,7 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         self.signoutEndsSessions = signoutEndsSessions
         self.channelRules = channelRules
         self.authWebhook = authWebhook
+        self.recovery = recovery
     }
 
     /// The embedded default: realtime on, no key or session required.
@@ -64,6 +68,7 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         signoutEndsSessions = try c.decodeIfPresent(Bool.self, forKey: .signoutEndsSessions) ?? d.signoutEndsSessions
         channelRules = try c.decodeIfPresent([ChannelRule].self, forKey: .channelRules) ?? d.channelRules
         authWebhook = try c.decodeIfPresent(AuthWebhook.self, forKey: .authWebhook)
+        recovery = try c.decodeIfPresent(RecoverySettings.self, forKey: .recovery) ?? d.recovery
         version = try c.decodeIfPresent(Int64.self, forKey: .version) ?? 0
     }
 
@@ -77,13 +82,15 @@ public struct RealtimeSettings: Codable, Sendable, Hashable {
         try c.encode(signoutEndsSessions, forKey: .signoutEndsSessions)
         try c.encode(channelRules, forKey: .channelRules)
         try c.encodeIfPresent(authWebhook, forKey: .authWebhook)
+        try c.encode(recovery, forKey: .recovery)
         if encoder.userInfo[Self.omitVersion] as? Bool != true {
             try c.encode(version, forKey: .version)
         }
     }
 
     private enum CodingKeys: String, CodingKey {
-        case enabled, apiKeyRequired, sessionRequired, apiKeys, rateLimits, signoutEndsSessions, channelRules, authWebhook, version
+        case enabled, apiKeyRequired, sessionRequired, apiKeys, rateLimits, signoutEndsSessions, channelRules, authWebhook, recovery,
+            version
     }
 
     /// Set to true in an encoder's userInfo to leave `version` out: the Redis store

@@ -30,7 +30,7 @@ public final class SocketIOClientHandler: ChannelInboundHandler, RemovableChanne
     public typealias OutboundOut = WebSocketFrame
 
     private let connectPacket: ByteBuffer
-    private let connected: EventLoopPromise<String>
+    private let connected: EventLoopPromise<ConnectReply>
     private var pending: [Int: EventLoopPromise<ByteBuffer>] = [:]
     private var nextAckId = 1
     private var random: FastRandom
@@ -40,7 +40,7 @@ public final class SocketIOClientHandler: ChannelInboundHandler, RemovableChanne
     public var receiver: (any SocketEventReceiver)?
 
     /// `auth` is the Socket.IO CONNECT payload, e.g. `{"echoMessages":false}`.
-    init(auth: JSONValue?, connected: EventLoopPromise<String>, receiver: (any SocketEventReceiver)?, seed: UInt64) {
+    init(auth: JSONValue?, connected: EventLoopPromise<ConnectReply>, receiver: (any SocketEventReceiver)?, seed: UInt64) {
         var packet: [UInt8] = Array("40".utf8)
         auth?.serialize(into: &packet)
         self.connectPacket = ByteBuffer(bytes: packet)
@@ -116,7 +116,7 @@ public final class SocketIOClientHandler: ChannelInboundHandler, RemovableChanne
             var body = text
             body.moveReaderIndex(forwardBy: 2)
             if let json = try? JSONValue.parse(body.readableBytesView), let sid = json["sid"]?.stringValue {
-                connected.succeed(sid)
+                connected.succeed(ConnectReply(sid: sid, pid: json["pid"]?.stringValue))
             } else {
                 connected.fail(SocketIOClientError("malformed CONNECT reply: \(String(buffer: text))"))
             }

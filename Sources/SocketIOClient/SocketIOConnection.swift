@@ -7,12 +7,15 @@ public final class SocketIOConnection: Sendable {
     public let channel: any Channel
     /// The Socket.IO socket id: the member id others see in presence.
     public let sid: String
+    /// The private session id, when the server offers connection state recovery.
+    public let pid: String?
     public let endpoint: SocketIOEndpoint
     private let handler: NIOLoopBound<SocketIOClientHandler>
 
-    init(channel: any Channel, sid: String, endpoint: SocketIOEndpoint, handler: NIOLoopBound<SocketIOClientHandler>) {
+    init(channel: any Channel, sid: String, pid: String?, endpoint: SocketIOEndpoint, handler: NIOLoopBound<SocketIOClientHandler>) {
         self.channel = channel
         self.sid = sid
+        self.pid = pid
         self.endpoint = endpoint
         self.handler = handler
     }

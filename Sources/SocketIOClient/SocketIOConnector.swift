@@ -24,7 +24,7 @@ public struct SocketIOConnector: Sendable {
     ) async throws -> SocketIOConnection {
         let endpoint = self.endpoint
         let maxFrameSize = self.maxFrameSize
-        let connected = loop.makePromise(of: String.self)
+        let connected = loop.makePromise(of: ConnectReply.self)
         let handlerPromise = loop.makePromise(of: NIOLoopBound<SocketIOClientHandler>.self)
         let seed = UInt64.random(in: 1...UInt64.max)
         let upgradeName = "socketio-upgrade-request"
@@ -72,8 +72,8 @@ public struct SocketIOConnector: Sendable {
             channel.close(promise: nil)
         }
         defer { timeout.cancel() }
-        let sid = try await connected.futureResult.get()
+        let reply = try await connected.futureResult.get()
         let handler = try await handlerPromise.futureResult.get()
-        return SocketIOConnection(channel: channel, sid: sid, endpoint: endpoint, handler: handler)
+        return SocketIOConnection(channel: channel, sid: reply.sid, pid: reply.pid, endpoint: endpoint, handler: handler)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// and asserted explicitly. Deliveries are asynchronous on Redis: cases wait for them
 /// with `Edge.settle` (a marker publish, with a 5 s deadline), never with fixed sleeps.
 ///
-/// The cases live in extensions: +Delivery, +Presence, +Settings, +RateLimits.
+/// The cases live in extensions: +Delivery, +Presence, +Settings, +RateLimits, +Recovery.
 /// Serialized because Redis cases share (and flush) one server.
 @Suite("Backend contract", .serialized, .sharedRedisServer)
 struct BackendContractTests {}

@@ -22,7 +22,8 @@ import pytest
 import requests
 import websocket
 
-from rt import HOST, JWT_SECRET, Cluster, Edge, RTClient, make_jwt, realtime_bin, tail, unique, wait_until
+from rt import (HOST, JWT_SECRET, MASTER_KEY, Cluster, Edge, RedisServer, RTClient, make_jwt, realtime_bin, tail, unique,
+                wait_until)
 from test_coordinator import chromium_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -328,6 +329,75 @@ def test_realtime_js_reconnects_and_restores_profile_and_channels(browser, tmp_p
             restarted.kill()
             restarted.wait(5)
         stop_edge(edge)
+
+
+@pytest.mark.timeout(90)
+def test_realtime_js_recovers_without_missing_a_message(browser, tmp_path):
+    """Connection state recovery in the browser: the page's edge is killed (SIGKILL) while
+    messages keep coming through another edge of the same Redis; an edge comes back on the
+    page's address and the client recovers its session (same id, `recovered`), with every
+    message it missed exactly once and in order, and no re-join of its own."""
+    redis = RedisServer(tmp_path).start()
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"recovery": {"enabled": True, "maxDisconnectionSeconds": 60},
+                                    "channelRules": [{"match": "rec*", "history": {"size": 3, "ttlSeconds": 60}}]}))
+    args = ["--demo", "--redis", redis.url, "--settings", str(settings), "--master-key", MASTER_KEY]
+    edge = start_edge(tmp_path / "edge-a", 3, args)
+    other = start_edge(tmp_path / "edge-b", 4, args)
+    restarted: Optional[subprocess.Popen] = None
+
+    def publish(n: int) -> None:
+        r = HTTP.post(f"{other.base}/api/v1/channels/{quote(ch, safe='')}/messages",
+                      headers={"Authorization": f"Bearer {MASTER_KEY}"}, json={"eventName": "note", "message": n}, timeout=5)
+        assert r.status_code == 202, r.text
+
+    try:
+        page = browser.open(f"{edge.base}/demo/")
+        ch = unique("rec")
+        page.eval("""(async () => {
+          const { Realtime } = await import(location.origin + '/client/realtime.js');
+          const rt = new Realtime(location.origin, { reconnectDelay: 100, reconnectDelayMax: 400 });
+          window.t = { rt, got: [], connects: [], sent: [] };
+          rt.on('note', (e) => t.got.push(e.message));
+          rt.onConnect((e) => t.connects.push(e));
+          const emit = rt._emit.bind(rt);
+          rt._emit = (event, payload) => { t.sent.push(event); return emit(event, payload); };
+          await rt.open();
+          await rt.join(CH);
+          return true;
+        })()""".replace("CH", json.dumps(ch)))
+        first_id = page.eval("t.rt.id")
+        publish(0)
+        page.wait("t.got.length === 1", "the first message did not arrive")
+
+        edge.proc.kill()
+        edge.proc.wait(5)
+        page.wait("!t.rt.connected", "the client did not notice the dead edge")
+        for n in range(1, 6):
+            publish(n)
+        log = open(tmp_path / "edge-restarted.log", "wb")
+        restarted = subprocess.Popen([str(realtime_bin()), "edge", "--port", str(edge.port), "--host", HOST] + args,
+                                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env={k: v for k, v in os.environ.items() if not k.startswith("REALTIME_")})
+        log.close()
+        ok = wait_until(lambda: page.eval("t.rt.connected && t.connects.length === 2"), timeout=20)
+        assert ok, f"the client did not reconnect:\n{tail(tmp_path / 'edge-restarted.log')}"
+        assert page.eval("t.rt.recovered && t.connects[1].recovered") is True, page.eval("JSON.stringify(t.connects)")
+        assert page.eval("t.rt.id") == first_id
+        publish(6)
+        page.wait("t.got.length >= 7", "the missed and new messages did not all arrive")
+        assert page.eval("t.got") == list(range(7))
+        assert page.eval("t.sent") == ["join"], "a recovered client must not re-join"
+        history = page.eval("t.rt.history(CH, { limit: 2 })".replace("CH", json.dumps(ch)))
+        assert [h["message"] for h in history] == [5, 6] and all(set(h) == {"offset", "eventName", "message", "publishedAt"}
+                                                                 for h in history), history
+    finally:
+        if restarted and restarted.poll() is None:
+            restarted.kill()
+            restarted.wait(5)
+        stop_edge(edge)
+        stop_edge(other)
+        redis.stop()
 
 
 @pytest.mark.timeout(90)

@@ -20,6 +20,7 @@ import pytest
 import requests
 import websocket
 
+from recovery_client import RecoveringClient
 from rt import (HOST, JWT_SECRET, MASTER_KEY, DEFAULT_SETTINGS, Edge, ProcessStartError, RTClient,
                 free_port, members_set, realtime_bin, tail, unique, wait_until, assert_error_ack,
                 open_packet, sio_connect, recv_frame, short)
@@ -293,6 +294,42 @@ def test_no_message_acked_ok_and_lost_after_redis_restart(f):
     lost = [t for t in acked_ok if t not in got]
     print(f"\n[redis restart] {len(lost)} of {len(acked_ok)} messages acked ok were never delivered")
     assert not lost, f"{len(lost)} of {len(acked_ok)} messages acked {{ok: true}} after the restart were lost"
+
+
+def test_recovery_across_a_redis_restart_starts_a_new_session_then_works_again(f):
+    """Redis restarted empty lost the recovery log and the snapshots: a client that comes
+    back with its pid gets a new session (never a partial replay); sessions opened after
+    the restart recover again."""
+    f.start_edges(2, {**DEFAULT_SETTINGS, "recovery": {"enabled": True, "maxDisconnectionSeconds": 60}})
+
+    def publish(edge: int, message) -> bool:
+        r = f.http.post(f"{f.edges[edge].base}/api/v1/broadcast", json={"eventName": "m", "message": message},
+                        headers={"Authorization": f"Bearer {MASTER_KEY}"}, timeout=3)
+        return r.status_code == 202
+
+    lost = RecoveringClient(f.edges[0].port, name="lost")
+    first = lost.connect()
+    assert publish(1, "before")
+    lost.wait_events("m", 1)
+    lost.cut()
+    f.redis.kill()
+    time.sleep(0.5)
+    f.redis.start()
+    assert wait_until(lambda: publish(1, "after-restart"), 10), "publishing did not resume after the restart"
+    second = lost.connect(port=f.edges[1].port)
+    assert second["sid"] != first["sid"] and not lost.recovered, second
+    lost.disconnect()
+
+    fresh = RecoveringClient(f.edges[0].port, name="fresh")
+    third = fresh.connect()
+    assert publish(1, "seen")
+    fresh.wait_events("m", 1)
+    fresh.cut()
+    assert publish(1, "missed")
+    fourth = fresh.connect(port=f.edges[1].port)
+    assert fourth["sid"] == third["sid"] and fresh.recovered, fourth
+    assert [e[0]["message"] for e in fresh.wait_events("m", 2)][-1] == "missed"
+    fresh.disconnect()
 
 
 # --------------------------------------------------------------------------- b. pub/sub killed / paused

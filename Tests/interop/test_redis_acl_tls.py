@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from redis_procs import HTTP, api
+from recovery_client import RecoveringClient
 from rt import DEFAULT_SETTINGS, RTClient, unique, wait_until
 
 DEPLOY_MD = Path(__file__).resolve().parents[2] / "docs" / "DEPLOY.md"
@@ -69,6 +70,27 @@ def test_edge_and_coordinator_work_with_exactly_the_documented_acl_rules(procs):
     y.wait_for("channel:leave", timeout=10)
     assert wait_until(lambda: len(y.members(ch)) == 2, 5)
     x.leave(ch)
+    # Recovery and history: the logging publish script (by SHA and as a batch EVAL), the
+    # snapshot (SET, GETDEL, the keep script), the missed-messages script (XINFO, XRANGE).
+    recovering = dict(DEFAULT_SETTINGS, rateLimits=rules, recovery={"enabled": True, "maxDisconnectionSeconds": 60},
+                      channelRules=[{"match": "hist:*", "history": {"size": 5, "ttlSeconds": 60}}])
+    assert api(a, "PUT", "/api/v1/config", json=recovering).status_code == 200
+    hist = unique("hist:")
+    assert wait_until(lambda: api(b, "GET", "/api/v1/config").json()["recovery"]["enabled"], 3)
+    rc = RecoveringClient(a.port, name="rc")
+    assert "pid" in rc.connect()
+    rc.ok("join", {"channel": hist})
+    rc.ok("message", {"channel": hist, "eventName": "h", "message": 1})
+    rc.ok("message", {"channel": hist, "eventName": "h", "message": 2})
+    assert api(b, "POST", "/api/v1/publish", json={"messages": [{"channel": hist, "eventName": "h", "message": 3}]}).status_code == 202
+    rc.wait_events("h", 3)
+    rc.cut()
+    assert api(b, "POST", f"/api/v1/channels/{hist}/messages", json={"eventName": "h", "message": 4}).status_code == 202
+    rc.clear()
+    rc.connect(port=b.port)
+    assert rc.recovered and [e[0]["message"] for e in rc.wait_events("h", 1)] == [4]
+    assert [d["message"] for d in api(a, "GET", f"/api/v1/channels/{hist}/history").json()["data"]] == [1, 2, 3, 4]
+    rc.disconnect()
     # A rejection takes the rate-limit script's other branch (ZINCRBY, EXPIRE on rt:rl:top).
     tight = [{"name": "tight", "rate": 1, "duration": 86400, "errorMessage": "slow"}]
     assert api(a, "PUT", "/api/v1/config", json=dict(DEFAULT_SETTINGS, rateLimits=tight)).status_code == 200

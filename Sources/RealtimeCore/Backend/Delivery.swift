@@ -10,11 +10,17 @@ public struct Delivery: Sendable {
     public var excluding: String?
     /// When it was published (`WallClock` microseconds), for the delivery-latency histogram.
     public var publishedAt: Int64
+    /// What a published message keeps besides its delivery (batch publishes).
+    public var retaining: Retention?
 
-    public init(topic: Topic, frame: ByteBuffer, excluding: String? = nil, publishedAt: Int64 = WallClock.microseconds()) {
+    public init(
+        topic: Topic, frame: ByteBuffer, excluding: String? = nil, retaining: Retention? = nil,
+        publishedAt: Int64 = WallClock.microseconds()
+    ) {
         self.topic = topic
         self.frame = frame
         self.excluding = excluding
+        self.retaining = retaining
         self.publishedAt = publishedAt
     }
 }

@@ -20,7 +20,10 @@ public protocol MessageBus: Sendable {
     /// Sends a frame to every subscriber of `topic`, on every edge. With a rate-limit
     /// check, the event is first counted against the limits (cluster-wide, in the same
     /// round trip) and not published when one is exceeded: that limit is returned.
-    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit?
+    /// With a retention, the message is also kept (recovery log, channel history) in that
+    /// same call, and with recovery the delivered frame carries its offset.
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?, retaining: Retention?)
+        async throws -> RateLimit?
 
     /// Publishes every frame, in order, in one backend round trip, without rate
     /// limits (the server API's batch). Subscribers get them in the batch's order.
@@ -41,7 +44,13 @@ public protocol MessageBus: Sendable {
 
 extension MessageBus {
     /// Publishes without rate limits (server API, presence).
-    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?) async throws {
-        _ = try await publish(topic, frame: frame, excluding: excluding, limitedBy: nil)
+    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, retaining: Retention? = nil) async throws {
+        _ = try await publish(topic, frame: frame, excluding: excluding, limitedBy: nil, retaining: retaining)
+    }
+
+    /// Publishes, counted against rate limits, keeping nothing.
+    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit?
+    {
+        try await publish(topic, frame: frame, excluding: excluding, limitedBy: check, retaining: nil)
     }
 }

@@ -10,5 +10,6 @@ import NIOCore
 /// in the order the publishes were started.
 public protocol PublishLane: AnyObject {
     /// Like `MessageBus.publish`: the first limit exceeded, or nil once published.
-    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) -> EventLoopFuture<RateLimit?>
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?, retaining: Retention?)
+        -> EventLoopFuture<RateLimit?>
 }

@@ -5,6 +5,6 @@ extension Backend {
         let bus = MemoryMessageBus()
         return Backend(
             bus: bus, presence: MemoryPresenceStore(bus: bus), settings: MemorySettingsStore(bus: bus),
-            registration: MemoryNodeRegistration())
+            registration: MemoryNodeRegistration(), recovery: bus.recovery)
     }
 }

@@ -8,8 +8,11 @@ public final class MemoryMessageBus: MessageBus {
     public var kind: String { "memory" }
     private let onEvent = Mutex<(@Sendable (BackendEvent) -> Void)?>(nil)
     private let limiter = FixedWindowLimiter()
+    public let recovery: MemoryRecoveryStore
 
-    public init() {}
+    public init(recovery: MemoryRecoveryStore = MemoryRecoveryStore()) {
+        self.recovery = recovery
+    }
 
     public func start(onEvent handler: @escaping @Sendable (BackendEvent) -> Void) async throws {
         onEvent.withLock { $0 = handler }
@@ -22,17 +25,27 @@ public final class MemoryMessageBus: MessageBus {
     public func acquire(_ topic: Topic) async throws {}
     public func release(_ topic: Topic) async {}
 
-    public func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit?
-    {
+    public func publish(
+        _ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?, retaining: Retention?
+    ) async throws -> RateLimit? {
         if let check, let exceeded = limiter.consume(check) { return exceeded }
-        emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
+        deliver(topic, frame: frame, excluding: excluding, retaining: retaining)
         return nil
     }
 
     public func publish(batch: [Delivery]) async throws {
         for publication in batch {
-            emit(.delivery(Delivery(topic: publication.topic, frame: publication.frame, excluding: publication.excluding)))
+            deliver(publication.topic, frame: publication.frame, excluding: publication.excluding, retaining: publication.retaining)
         }
+    }
+
+    /// Keeps what the retention asks for, then delivers (with the offset, when logged).
+    func deliver(_ topic: Topic, frame: ByteBuffer, excluding: String?, retaining: Retention?) {
+        var frame = frame
+        if let retaining, let offset = recovery.record(topic, frame: frame, excluding: excluding, retention: retaining) {
+            frame = OffsetFrames.appending(offset, to: frame)
+        }
+        emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
     }
 
     public func makeLane(on loop: any EventLoop) -> any PublishLane {

@@ -10,7 +10,9 @@ final class MemoryPublishLane: PublishLane {
         self.loop = loop
     }
 
-    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) -> EventLoopFuture<RateLimit?> {
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?, retaining: Retention?)
+        -> EventLoopFuture<RateLimit?>
+    {
         do {
             try bus.enforce(check)
         } catch let exceeded as RateLimitExceeded {
@@ -18,7 +20,7 @@ final class MemoryPublishLane: PublishLane {
         } catch {
             return loop.makeFailedFuture(error)
         }
-        bus.emit(.delivery(Delivery(topic: topic, frame: frame, excluding: excluding)))
+        bus.deliver(topic, frame: frame, excluding: excluding, retaining: retaining)
         return loop.makeSucceededFuture(nil)
     }
 }

@@ -8,13 +8,14 @@ enum SettingsKeys {
     /// read with GET and written back with PUT carries it.
     static let top: Set<String> = [
         "enabled", "apiKeyRequired", "sessionRequired", "apiKeys", "rateLimits", "signoutEndsSessions",
-        "channelRules", "authWebhook", "version",
+        "channelRules", "authWebhook", "recovery", "version",
     ]
     static let apiKey: Set<String> = ["key", "name", "expiresAt"]
     static let rateLimit: Set<String> = ["name", "rate", "duration", "errorMessage"]
     static let channelRule: Set<String> = ["match", "join", "publish", "presence", "history"]
     static let history: Set<String> = ["size", "ttlSeconds"]
     static let authWebhook: Set<String> = ["url", "secret", "timeoutMs", "cacheSeconds"]
+    static let recovery: Set<String> = ["enabled", "maxDisconnectionSeconds"]
 
     /// The first key of `document` (a settings JSON object) that is not allowed where it stands.
     static func firstUnknown(in document: JSONValue) -> SettingsValidationError? {
@@ -39,8 +40,13 @@ enum SettingsKeys {
         {
             return error
         }
-        if let webhook = top["authWebhook"]?.objectValue {
-            return unknown(in: webhook, allowed: authWebhook, at: "authWebhook")
+        if let webhook = top["authWebhook"]?.objectValue,
+            let error = unknown(in: webhook, allowed: authWebhook, at: "authWebhook")
+        {
+            return error
+        }
+        if let recovery = top["recovery"]?.objectValue {
+            return unknown(in: recovery, allowed: Self.recovery, at: "recovery")
         }
         return nil
     }

@@ -37,5 +37,8 @@ extension RealtimeSettings {
             throw .init(field: "rateLimits", message: "at most 16 limits")
         }
         try validateChannelRules()
+        if !(1...86_400).contains(recovery.maxDisconnectionSeconds) {
+            throw .init(field: "recovery.maxDisconnectionSeconds", message: "must be 1 to 86400 seconds")
+        }
     }
 }

@@ -11,16 +11,22 @@ final class ClientConnection: Sendable {
     let userId: String?
     /// The id of the session the connection was opened with (see SessionIdentity).
     let sessionId: String?
+    /// The private id its session is kept under for recovery (nil when recovery is off).
+    let pid: String?
     let queue: OutboundQueue
     /// The event loop of the connection's channel, where fan-out queues its frames.
     let eventLoop: any EventLoop
     private let stats: NodeStats
     private let metadataBox = Mutex<JSONValue>(.null)
 
-    init(id: String, userId: String?, sessionId: String? = nil, queue: OutboundQueue, eventLoop: any EventLoop, stats: NodeStats) {
+    init(
+        id: String, userId: String?, sessionId: String? = nil, pid: String? = nil, queue: OutboundQueue, eventLoop: any EventLoop,
+        stats: NodeStats
+    ) {
         self.id = id
         self.userId = userId
         self.sessionId = sessionId
+        self.pid = pid
         self.queue = queue
         self.eventLoop = eventLoop
         self.stats = stats

@@ -33,6 +33,11 @@ extension ClientSession {
                     throw RealtimeError(.invalidPayload, "members answers through an ack: emit it with a callback")
                 }
                 result = try await members(payload, rateLimits: check)
+            case "history":
+                guard packet.id != nil else {
+                    throw RealtimeError(.invalidPayload, "history answers through an ack: emit it with a callback")
+                }
+                result = try await history(payload, rateLimits: check)
             default:
                 throw RealtimeError(.invalidPayload, "unknown event \(name.prefix(64))")
             }
@@ -50,6 +55,8 @@ extension ClientSession {
             return
         }
         if let id = packet.id { send(.ack(id: id, [result])) }
+        // The recoverable snapshot follows the session's channels and metadata.
+        if pid != nil, name == "join" || name == "leave" || name == "update" { await saveSnapshot() }
     }
 
     private var ok: JSONValue { .object(["ok": true]) }
@@ -132,7 +139,7 @@ extension ClientSession {
         } catch {
             channels.remove(channel)
             untrackedChannels.remove(channel)
-            services.hub.removeMember(connection.id, from: channel)
+            services.hub.removeMember(connection, from: channel)
             await services.interest.release(.channel(channel))
             throw error
         }
@@ -146,7 +153,7 @@ extension ClientSession {
             _ = try await countOnly(rateLimits)
             channels.remove(channel)
             untrackedChannels.remove(channel)
-            services.hub.removeMember(connection.id, from: channel)
+            services.hub.removeMember(connection, from: channel)
             Task { [interest = services.interest] in await interest.release(.channel(channel)) }
             return ok
         }
@@ -154,7 +161,7 @@ extension ClientSession {
         // Local membership goes first so the leaver never gets the announcement through
         // the channel; a refused leave (rate limit, backend down) puts it back.
         channels.remove(channel)
-        services.hub.removeMember(connection.id, from: channel)
+        services.hub.removeMember(connection, from: channel)
         do {
             try await services.presence.leave(
                 memberId: connection.id, node: services.nodeId, from: [ChannelAnnouncement(channel: channel, frame: frame)],
@@ -211,7 +218,10 @@ extension ClientSession {
         // No channel (absent or null) makes the message a broadcast.
         var channel: String?
         if let value = payload["channel"], !value.isNull { channel = try channelName(payload) }
-        if let channel, let rule = services.settings.rule(for: channel) { try authorizePublish(channel, rule: rule) }
+        let topic = channel.map(Topic.channel) ?? .broadcast
+        // One look at the settings: the rule to apply and what the publish keeps.
+        let (rule, retention) = services.settings.publishing(to: topic)
+        if let channel, let rule { try authorizePublish(channel, rule: rule) }
         let body = payload["message"] ?? .null
         let bodyBytes = body.serialized
         let limit = services.configuration.limits.maxPayloadBytes
@@ -222,7 +232,7 @@ extension ClientSession {
         let excluding = echo(payload) ? nil : connection.id
         // The rate-limit check rides in the same Redis call as the publish. The lane
         // queues it now, in event order; only the wait for its outcome suspends.
-        return lane.publish(channel.map(Topic.channel) ?? .broadcast, frame: frame, excluding: excluding, limitedBy: rateLimits)
+        return lane.publish(topic, frame: frame, excluding: excluding, limitedBy: rateLimits, retaining: retention)
     }
 
     /// Waits for a started publish: the ack's answer, or the limit it exceeded.

@@ -14,8 +14,36 @@ extension ClientSession {
             refuse(error)
             return
         }
+        if let claim = await claimRecovery(auth: auth, identity: identity) {
+            socketId = claim.snapshot.sid
+            pid = claim.pid
+            guard let connection = await register(identity) else { return }
+            if await recover(claim, on: connection, reply: connectReply()) {
+                finishConnect(identity, recovered: true)
+                await saveSnapshot()
+                return
+            }
+            // The missed messages cannot all be had: a new session, as if none was asked for.
+            self.connection = nil
+            if let userId = identity.userId { await services.interest.release(.user(userId)) }
+            socketId = RandomID.make()
+            logger[metadataKey: "socket"] = "\(socketId)"
+        }
+        pid = services.settings.current.recovery.enabled ? RandomID.make(length: 32) : nil
+        guard let connection = await register(identity) else { return }
+        // CONNECT is handed to the connection's loop before the hub knows the connection,
+        // so no delivery can overtake it.
+        sendNow(connectReply())
+        services.hub.register(connection)
+        finishConnect(identity, recovered: false)
+        await saveSnapshot()
+    }
+
+    /// The connection for `identity`, subscribed to its user's events; nil (and refused)
+    /// when the backend cannot subscribe.
+    private func register(_ identity: ClientIdentity) async -> ClientConnection? {
         let connection = ClientConnection(
-            id: socketId, userId: identity.userId, sessionId: SessionIdentity.id(of: identity.session), queue: queue,
+            id: socketId, userId: identity.userId, sessionId: SessionIdentity.id(of: identity.session), pid: pid, queue: queue,
             eventLoop: socket.eventLoop, stats: services.stats)
         if let userId = identity.userId {
             do {
@@ -23,19 +51,26 @@ extension ClientSession {
             } catch {
                 await services.interest.release(.user(userId))
                 refuse(RealtimeError(.internalServerError, "the backend is unavailable; retry shortly"))
-                return
+                return nil
             }
         }
         self.identity = identity
         self.connection = connection
-        // CONNECT is handed to the connection's loop before the hub knows the connection,
-        // so no delivery can overtake it.
-        send(.init(type: .connect, data: .object(["sid": .string(socketId)])))
-        services.hub.register(connection)
+        return connection
+    }
+
+    /// `40{"sid"}`, with the private id (`pid`) when recovery is on.
+    private func connectReply() -> ByteBuffer {
+        var data: [String: JSONValue] = ["sid": .string(socketId)]
+        if let pid { data["pid"] = .string(pid) }
+        return ByteBuffer(bytes: EngineIOCodec.encodeMessage(.init(type: .connect, data: .object(data))))
+    }
+
+    private func finishConnect(_ identity: ClientIdentity, recovered: Bool) {
         services.stats.connections.add(1, ordering: .relaxed)
         services.stats.totalConnections.add(1, ordering: .relaxed)
         logger[metadataKey: "user"] = identity.userId.map { "\($0)" }
-        logger.debug("client connected", metadata: ["address": "\(clientAddress)"])
+        logger.debug("client connected", metadata: ["address": "\(clientAddress)", "recovered": "\(recovered)"])
     }
 
     private func refuse(_ error: RealtimeError) {
@@ -58,12 +93,13 @@ extension ClientSession {
     /// Leaves every channel (members elsewhere get channel:leave) and unregisters.
     func cleanUp() async {
         guard let connection else { return }
+        let stillOurs = await settleSnapshot(reason: queue.closeReason)
         self.connection = nil
         let left = channels
-        let announced = channels.subtracting(untrackedChannels)
+        let announced = stillOurs ? channels.subtracting(untrackedChannels) : []
         channels = []
         untrackedChannels = []
-        for channel in left { services.hub.removeMember(connection.id, from: channel) }
+        for channel in left { services.hub.removeMember(connection, from: channel) }
         services.hub.unregister(connection)
         services.stats.connections.subtract(1, ordering: .relaxed)
         if queue.closeReason == .slowConsumer { services.stats.slowClientDisconnects.add(1, ordering: .relaxed) }

@@ -20,7 +20,8 @@ import SocketIOProtocol
 actor ClientSession {
     nonisolated let services: SessionServices
     nonisolated let clientAddress: String
-    nonisolated let socketId = RandomID.make()
+    /// The Socket.IO socket id; a recovered session takes its old one back.
+    var socketId = RandomID.make()
     nonisolated let queue: OutboundQueue
     nonisolated let pings: PingSchedule
     /// The WebSocket's NIO channel (not to be confused with `channels`, the joined ones).
@@ -42,6 +43,12 @@ actor ClientSession {
     /// Those of `channels` joined under a `presence: false` rule: no presence record,
     /// so leaving or updating announces nothing there.
     var untrackedChannels: Set<String> = []
+    /// The private id this session is kept under for recovery, when recovery is on.
+    var pid: String?
+    /// Marks the snapshots this connection writes (a recovered session reuses sid and pid).
+    let owner = RandomID.make()
+    /// The client ended the session itself (DISCONNECT or Engine.IO close): not recoverable.
+    var saidGoodbye = false
 
     init(services: SessionServices, clientAddress: String, socket: any Channel) {
         self.services = services
@@ -55,7 +62,7 @@ actor ClientSession {
         self.lane = services.bus.makeLane(on: socket.eventLoop)
         queue.attach(to: socket)
         var logger = services.logger
-        logger[metadataKey: "socket"] = "\(socketId)"
+        logger[metadataKey: "socket"] = "\(self.socketId)"
         self.logger = logger
         self.baseLogger = logger
     }
@@ -137,6 +144,7 @@ actor ClientSession {
             // Only a polling→websocket upgrade probe pings the server; answer it anyway.
             queue.enqueue(ByteBuffer(bytes: EngineIOCodec.encode(.pong(payload))))
         case .close:
+            saidGoodbye = true
             queue.close(.clientClosed)
         case .message(let socketPacket):
             await handleSocketPacket(socketPacket)
@@ -155,6 +163,7 @@ actor ClientSession {
         case .connect:
             if connection == nil { await connect(auth: packet.data) }
         case .disconnect:
+            saidGoodbye = true
             queue.close(.clientClosed)
         case .event:
             guard connection != nil else {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import RealtimeCore
 import Synchronization
 
 /// A connection's bounded queue of complete WebSocket frames (see WebSocketWire),
@@ -22,6 +23,10 @@ final class OutboundQueue: Sendable {
         var closed: CloseReason?
         var drainWaiters: [@Sendable () -> Void] = []
         var closeHandler: (@Sendable (CloseReason) -> Void)?
+        /// While a recovering session replays what it missed, live deliveries wait here.
+        var held: [ByteBuffer]?
+        /// A recovered session drops message frames up to this offset: its replay had them.
+        var replayedUpTo: LogOffset?
 
         var isDrained: Bool { !writing && frames.isEmpty }
 
@@ -112,6 +117,12 @@ final class OutboundQueue: Sendable {
     func enqueueDeferringWriter(wireFrame frame: ByteBuffer) -> EnqueueResult {
         let (result, wakeups) = state.withLock { s -> (EnqueueResult, Wakeups?) in
             guard s.closed == nil else { return (.rejected, nil) }
+            if let bound = s.replayedUpTo, let offset = OffsetFrames.offset(in: frame), offset <= bound { return (.queued, nil) }
+            if s.held != nil {
+                guard s.held!.count < maxFrames else { return (.rejected, s.close(.slowConsumer)) }
+                s.held!.append(frame)
+                return (.queued, nil)
+            }
             if s.frames.count >= maxFrames || s.queuedBytes + frame.readableBytes > maxBytes {
                 s.frames.removeAll()
                 s.queuedBytes = 0
@@ -123,6 +134,41 @@ final class OutboundQueue: Sendable {
         }
         wakeups?.run()
         return result
+    }
+
+    /// Holds live deliveries back while a recovering session reads what it missed.
+    func hold() {
+        state.withLock { $0.held = [] }
+    }
+
+    /// Ends a hold: `first` (Engine.IO packets: the CONNECT reply, the replay) goes out
+    /// before the held deliveries, and message frames up to `replayedUpTo` are dropped,
+    /// now and later (a delivery may still be on its way to this queue). Without
+    /// `first`, the held frames are dropped (the recovery was abandoned).
+    func release(first: [ByteBuffer]?, replayedUpTo bound: LogOffset?) {
+        let (start, wakeups) = state.withLock { s -> ((any Channel)?, Wakeups?) in
+            let held = s.held ?? []
+            s.held = nil
+            s.replayedUpTo = bound
+            guard s.closed == nil, let first else { return (nil, nil) }
+            let kept = held.filter { frame in
+                guard let bound, let offset = OffsetFrames.offset(in: frame) else { return true }
+                return offset > bound
+            }
+            let frames = first.map(WebSocketWire.textFrame) + kept
+            if s.frames.count + frames.count > maxFrames {
+                s.frames.removeAll()
+                s.queuedBytes = 0
+                return (nil, s.close(.slowConsumer))
+            }
+            for frame in frames {
+                s.frames.append(frame)
+                s.queuedBytes += frame.readableBytes
+            }
+            return (s.claimWriter(), nil)
+        }
+        wakeups?.run()
+        if let start { schedule(on: start) }
     }
 
     /// Closes the queue; frames already queued are still written unless it overflowed.

@@ -9,6 +9,7 @@ struct SessionServices: Sendable {
     let configuration: EdgeConfiguration
     let bus: any MessageBus
     let presence: any PresenceStore
+    let recovery: any RecoveryStore
     let hub: LocalHub
     let interest: TopicInterest
     let settings: EnforcedSettings
@@ -23,7 +24,8 @@ struct SessionServices: Sendable {
 extension EdgeNode {
     var sessionServices: SessionServices {
         SessionServices(
-            nodeId: nodeId, configuration: configuration, bus: backend.bus, presence: backend.presence, hub: hub,
+            nodeId: nodeId, configuration: configuration, bus: backend.bus, presence: backend.presence, recovery: backend.recovery,
+            hub: hub,
             interest: interest, settings: settings, authenticator: authenticator, admission: admission, stats: stats,
             ruleRefusals: ruleRefusals, joinWebhook: joinWebhook, logger: logger)
     }

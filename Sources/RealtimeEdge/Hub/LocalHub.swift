@@ -25,13 +25,15 @@ final class LocalHub: Sendable {
         }
     }
 
-    /// Returns true when this was the user's last local connection.
+    /// Returns true when this was the user's last local connection. Removals go by
+    /// identity, not id: a recovered session reuses its socket id, and the old
+    /// connection's late cleanup must not remove the new one.
     @discardableResult
     func unregister(_ connection: ClientConnection) -> Bool {
         state.withLock { s in
-            s.all[connection.id] = nil
+            if s.all[connection.id] === connection { s.all[connection.id] = nil }
             guard let user = connection.userId else { return false }
-            s.users[user]?[connection.id] = nil
+            if s.users[user]?[connection.id] === connection { s.users[user]?[connection.id] = nil }
             if s.users[user]?.isEmpty == true {
                 s.users[user] = nil
                 return true
@@ -44,9 +46,10 @@ final class LocalHub: Sendable {
         state.withLock { $0.channels[channel, default: [:]][connection.id] = connection }
     }
 
-    func removeMember(_ connectionId: String, from channel: String) {
+    func removeMember(_ connection: ClientConnection, from channel: String) {
         state.withLock { s in
-            s.channels[channel]?[connectionId] = nil
+            guard s.channels[channel]?[connection.id] === connection else { return }
+            s.channels[channel]?[connection.id] = nil
             if s.channels[channel]?.isEmpty == true { s.channels[channel] = nil }
         }
     }

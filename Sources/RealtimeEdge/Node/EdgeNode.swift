@@ -71,7 +71,10 @@ public final class EdgeNode: Sendable {
 
     /// Every second, publishes this node's heartbeat for the coordinator; a failure only logs.
     func heartbeatLoop() async {
+        var second = 0
         while !Task.isCancelled, !deregistered.load(ordering: .relaxed) {
+            second += 1
+            await refreshRecoverableSessions(second: second)
             do {
                 try await backend.registration.beat(heartbeat())
             } catch {

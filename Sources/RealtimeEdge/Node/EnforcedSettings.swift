@@ -22,6 +22,21 @@ public final class EnforcedSettings: Sendable {
         box.withLock { $0.rules.isEmpty ? nil : $0.rules.rule(for: channel) }
     }
 
+    /// What a publish to `topic` meets, under one lock: its channel's rule (nil when open)
+    /// and what it keeps (recovery log, channel history; nil when nothing).
+    public func publishing(to topic: Topic) -> (rule: ChannelRule?, retention: Retention?) {
+        box.withLock { inForce in
+            let rule: ChannelRule? =
+                if case .channel(let name) = topic, !inForce.rules.isEmpty { inForce.rules.rule(for: name) } else { nil }
+            return (rule, Retention.of(topic, recovery: inForce.settings.recovery, rule: rule))
+        }
+    }
+
+    /// What a publish to `topic` keeps; nil when nothing.
+    public func retention(for topic: Topic) -> Retention? {
+        publishing(to: topic).retention
+    }
+
     public func replace(_ settings: RealtimeSettings) {
         let rules = ChannelRuleBook(settings.channelRules)
         box.withLock { $0 = InForce(settings: settings, rules: rules) }

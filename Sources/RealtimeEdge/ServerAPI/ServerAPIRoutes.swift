@@ -15,7 +15,8 @@ extension EdgeNode {
                 let channel = try self.pathChannel(context)
                 let (eventName, message) = try await self.eventBody(request, context)
                 let frame = EventFrames.message(eventName: eventName, channel: channel, serializedMessage: message)
-                try await self.backend.bus.publish(.channel(channel), frame: frame, excluding: nil)
+                try await self.backend.bus.publish(
+                    .channel(channel), frame: frame, excluding: nil, retaining: self.settings.retention(for: .channel(channel)))
                 return JSONResponse.accepted
             }
         }
@@ -23,14 +24,19 @@ extension EdgeNode {
             try await self.apiCall {
                 let (eventName, message) = try await self.eventBody(request, context)
                 let frame = EventFrames.message(eventName: eventName, channel: nil, serializedMessage: message)
-                try await self.backend.bus.publish(.broadcast, frame: frame, excluding: nil)
+                try await self.backend.bus.publish(
+                    .broadcast, frame: frame, excluding: nil, retaining: self.settings.retention(for: .broadcast))
                 return JSONResponse.accepted
             }
         }
         api.post("/publish") { request, _ in
             try await self.apiCall {
                 let body = try await request.jsonBody(limit: PublishBatch.maxBodyBytes)
-                let batch = try PublishBatch.publications(from: body, limits: self.configuration.limits)
+                let batch = try PublishBatch.publications(from: body, limits: self.configuration.limits).map { delivery in
+                    var kept = delivery
+                    kept.retaining = self.settings.retention(for: delivery.topic)
+                    return kept
+                }
                 try await self.backend.bus.publish(batch: batch)
                 return JSONResponse.ok(["published": .number(Double(batch.count))], status: .accepted)
             }
@@ -46,6 +52,20 @@ extension EdgeNode {
                 }
                 let members = try await self.backend.presence.members(of: channel)
                 return JSONResponse.ok(.array(members.map(\.publicJSON)))
+            }
+        }
+        api.get("/channels/:channel/history") { request, context in
+            try await self.apiCall {
+                let channel = try self.pathChannel(context)
+                let query = try HistoryQuery(
+                    limitText: request.uri.queryParameters.get("limit"), sinceText: request.uri.queryParameters.get("since"))
+                guard let policy = self.settings.rule(for: channel)?.history else {
+                    throw APIError(
+                        status: .forbidden, code: "not_allowed",
+                        message: "\(channel) keeps no history (no channel rule with history matches it)")
+                }
+                let messages = try await self.backend.recovery.history(of: channel, policy: policy, limit: query.limit, since: query.since)
+                return JSONResponse.ok(["data": .array(messages.compactMap(\.historyJSON))])
             }
         }
         api.get("/channels") { _, _ in

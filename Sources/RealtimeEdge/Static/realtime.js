@@ -48,6 +48,9 @@ export class Realtime {
       ackTimeout: 10000, maxBuffered: 100, ...options };
     this.id = null;                 // Socket.IO sid while connected
     this.connected = false;
+    this.recovered = false;         // the last connect recovered the session (nothing missed)
+    this._pid = null;               // private session id, when the server offers recovery
+    this._offset = null;            // offset of the last message event, sent back to recover
     this._ws = null;
     this._wanted = false;           // open() called and not close()d
     this._attempt = 0;
@@ -86,6 +89,8 @@ export class Realtime {
     this._wanted = false;
     clearTimeout(this._retryTimer);
     this._retryTimer = null;
+    this._pid = null;               // DISCONNECT ends the session: nothing to recover
+    this._offset = null;
     const ws = this._ws;
     if (ws && ws.readyState === WebSocket.OPEN && this.connected) {
       try { ws.send(EIO_MESSAGE + SIO_DISCONNECT); } catch (_) { /* closing anyway */ }
@@ -129,6 +134,12 @@ export class Realtime {
       for (const k of ["apiKey", "session", "echoMessages"]) {
         if (this.options[k] !== undefined && this.options[k] !== null) auth[k] = this.options[k];
       }
+      // Connection state recovery (socket.io 4.6+): the session to take back and the
+      // last offset seen; the server replays what was missed, or starts a new session.
+      if (this._pid) {
+        auth.pid = this._pid;
+        if (this._offset) auth.offset = this._offset;
+      }
       this._send(EIO_MESSAGE + SIO_CONNECT + JSON.stringify(auth));
     } else if (type === EIO_PING) {
       this._send(EIO_PONG + text.slice(1));
@@ -154,7 +165,7 @@ export class Realtime {
       try { data = JSON.parse(text.slice(i)); } catch (_) { return; }
     }
     switch (type) {
-      case SIO_CONNECT: this._onConnected(data && data.sid); break;
+      case SIO_CONNECT: this._onConnected(data || {}); break;
       case SIO_CONNECT_ERROR: this._onConnectError(data); break;
       case SIO_DISCONNECT: this._serverClosed("io server disconnect"); break;
       case SIO_EVENT: if (Array.isArray(data) && data.length) this._dispatch(data[0], data.slice(1)); break;
@@ -162,13 +173,17 @@ export class Realtime {
     }
   }
 
-  _onConnected(sid) {
+  _onConnected({ sid, pid }) {
     const reconnected = this._attempt > 0 || this._everConnected === true;
     this.id = sid || null;
     this.connected = true;
     this._everConnected = true;
     this._attempt = 0;
-    if (reconnected) {
+    // Same pid as sent: the server restored channels and metadata and replayed what was missed.
+    this.recovered = Boolean(pid && this._pid === pid);
+    this._pid = pid || null;
+    if (!this.recovered) this._offset = null;
+    if (reconnected && !this.recovered) {
       // Restore what the server forgot: the profile first, so members see it on join.
       if (this._profile !== undefined) this._restore("update", { data: this._profile });
       for (const channel of this._channels) this._restore("join", this._joinPayload(channel));
@@ -177,7 +192,7 @@ export class Realtime {
     this._queue = [];
     for (const q of queued) this._transmit(q);
     if (this._opening) { this._opening.resolve(this); this._opening = null; }
-    this._emitLife("connect", { id: this.id, reconnected });
+    this._emitLife("connect", { id: this.id, reconnected, recovered: this.recovered });
   }
 
   _restore(event, payload) {
@@ -332,6 +347,16 @@ export class Realtime {
     return this._emit("members", { channel }).then((ack) => (ack && ack.data) || []);
   }
 
+  /** The channel's history, oldest first: [{offset, eventName, message, publishedAt}]
+   *  (channels whose rule keeps one): the newest `limit`, or with `since` (an offset from
+   *  an earlier answer) the first `limit` after it. */
+  history(channel, { limit, since } = {}) {
+    const payload = { channel };
+    if (limit !== undefined) payload.limit = limit;
+    if (since !== undefined) payload.since = since;
+    return this._emit("history", payload).then((ack) => (ack && ack.data) || []);
+  }
+
   /** Sends `message` as event `eventName` to the members of `channel`. */
   send(channel, eventName, message) {
     return this._emit("message", { channel, eventName, message });
@@ -371,7 +396,8 @@ export class Realtime {
   onUpdate(handler) { return this._lifeOn("update", handler); }
   /** handler(eventName, session, user) for user:signin, user:signout, user:update... */
   onUserEvent(handler) { return this._lifeOn("user", handler); }
-  /** handler({id, reconnected}) after each successful handshake. */
+  /** handler({id, reconnected, recovered}) after each successful handshake; `recovered`: the
+   *  session came back whole (channels, metadata, every missed message), nothing to redo. */
   onConnect(handler) { return this._lifeOn("connect", handler); }
   /** handler(reason) when a connection ends. */
   onDisconnect(handler) { return this._lifeOn("disconnect", handler); }
@@ -392,6 +418,8 @@ export class Realtime {
   }
 
   _dispatch(name, args) {
+    // A message event's last argument is its offset when the server offers recovery.
+    if (this._pid && args.length > 1 && typeof args[args.length - 1] === "string") this._offset = args[args.length - 1];
     if (name === "channel:join") this._emitLife("join", args[0]);
     else if (name === "channel:leave") this._emitLife("leave", args[0]);
     else if (name === "channel:update") this._emitLife("update", args[0]);

@@ -5,7 +5,7 @@ import RealtimeCore
 import RedisClient
 import Synchronization
 
-/// The Redis connections one edge's four seams share: a command pool, the pub/sub
+/// The Redis connections one edge's five seams share: a command pool, the pub/sub
 /// subscriber, and the relay that turns subscriber state into backend events. The
 /// message bus owns their lifecycle (it starts and closes them).
 final class RedisConnections: Sendable {
@@ -42,6 +42,7 @@ extension Backend {
             configuration: try options.configuration(), nodeId: nodeId, logger: logger, eventLoopGroup: eventLoopGroup)
         return Backend(
             bus: RedisMessageBus(connections), presence: RedisPresenceStore(connections),
-            settings: RedisSettingsStore(pool: connections.pool), registration: RedisNodeRegistration(connections))
+            settings: RedisSettingsStore(pool: connections.pool), registration: RedisNodeRegistration(connections),
+            recovery: RedisRecoveryStore(connections))
     }
 }

@@ -40,8 +40,13 @@ final class RedisMessageBus: MessageBus {
         }
     }
 
-    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?, retaining: Retention?)
+        async throws -> RateLimit?
+    {
         try redis.relay.publishGate.check()
+        if let retaining {
+            return try await redis.publishRetained(topic, frame: frame, excluding: excluding, limitedBy: check, retaining: retaining)
+        }
         let payload = Envelope.encode(frame: frame, excluding: excluding)
         guard let check, !check.limits.isEmpty else {
             _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(RedisKeys.topicName(topic)), .buffer(payload)))
@@ -50,13 +55,15 @@ final class RedisMessageBus: MessageBus {
         return try await redis.checkLimits(check, publishing: (RedisKeys.topicName(topic), payload))
     }
 
-    /// One pipeline of PUBLISHes on one connection: one write, one round trip, and
-    /// Redis runs a connection's commands in the order they arrive.
+    /// One pipeline of PUBLISHes (EVALs for messages kept for recovery or history) on
+    /// one connection: one write, one round trip, and Redis runs a connection's
+    /// commands in the order they arrive.
     func publish(batch: [Delivery]) async throws {
         guard !batch.isEmpty else { return }
         try redis.relay.publishGate.check()
         let commands = batch.map { delivery in
-            RedisCommand(
+            if let retaining = delivery.retaining { return RedisConnections.retainedCommand(delivery, retaining: retaining) }
+            return RedisCommand(
                 "PUBLISH", .string(RedisKeys.topicName(delivery.topic)),
                 .buffer(Envelope.encode(frame: delivery.frame, excluding: delivery.excluding, publishedAt: delivery.publishedAt)))
         }

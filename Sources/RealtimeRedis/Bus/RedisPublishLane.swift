@@ -8,7 +8,7 @@ import Synchronization
 /// order of the calls, so plain PUBLISHes are pipelined and still applied in order.
 ///
 /// A publish that cannot be queued straight away (the first, which leases the
-/// connection; a rate-limited one, a script that may need loading first; or one
+/// connection; a rate-limited or retained one, a script that may need loading first; or one
 /// after the pinned connection died) waits until every earlier publish of the lane
 /// is done, and later ones wait for it. Order is kept either way; only plain
 /// publishes on a live connection overlap.
@@ -27,6 +27,11 @@ final class RedisPublishLane: PublishLane, Sendable {
     private let redis: RedisConnections
     private let loop: any EventLoop
     private let state: Mutex<State>
+    /// A retained publish went through `pool.run`, which loads the script: later ones
+    /// may be queued as EVALSHA like plain PUBLISHes. A NOSCRIPT (SCRIPT FLUSH) fails
+    /// that publish with its error and sends the next ones the loading way again.
+    /// Atomic, not in `state`: reply callbacks set it, and must never take the lock.
+    private let scriptLoaded = Atomic<Bool>(false)
 
     init(redis: RedisConnections, loop: any EventLoop) {
         self.redis = redis
@@ -34,7 +39,9 @@ final class RedisPublishLane: PublishLane, Sendable {
         self.state = Mutex(State(last: loop.makeSucceededVoidFuture()))
     }
 
-    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) -> EventLoopFuture<RateLimit?> {
+    func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?, retaining: Retention?)
+        -> EventLoopFuture<RateLimit?>
+    {
         do {
             try redis.relay.publishGate.check()
         } catch {
@@ -45,24 +52,46 @@ final class RedisPublishLane: PublishLane, Sendable {
         // Decided and queued under the lock: the lane's order is the order of the calls.
         return state.withLock { state in
             let result: EventLoopFuture<RateLimit?>
-            if state.waiting == 0, !limited, let connection = state.connection, connection.isActive {
-                result = connection.enqueue(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
+            if state.waiting == 0, !limited, retaining == nil || scriptLoaded.load(ordering: .relaxed), let connection = state.connection,
+                connection.isActive
+            {
+                let command =
+                    retaining.map {
+                        RedisConnections.retainedCommand(
+                            Delivery(topic: topic, frame: frame, excluding: excluding), retaining: $0, bySHA: true)
+                    } ?? RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload))
+                result = connection.enqueue(command)
                     .flatMapThrowing { reply -> RateLimit? in
-                        if case .error(let text) = reply { throw RedisError.server(text) }
+                        if case .error(let text) = reply {
+                            if text.hasPrefix("NOSCRIPT") { self.scriptLoaded.store(false, ordering: .relaxed) }
+                            throw RedisError.server(text)
+                        }
                         return nil
                     }
                     .hop(to: loop)
             } else {
-                result = afterEarlierOnes(&state, message, check: limited ? check : nil)
+                let redis = self.redis
+                let check = limited ? check : nil
+                result = afterEarlierOnes(&state) {
+                    if let retaining {
+                        let exceeded = try await redis.publishRetained(
+                            topic, frame: frame, excluding: excluding, limitedBy: check, retaining: retaining)
+                        if check == nil { self.scriptLoaded.store(true, ordering: .relaxed) }
+                        return exceeded
+                    }
+                    if let check { return try await redis.checkLimits(check, publishing: message) }
+                    _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
+                    return nil
+                }
             }
             state.last = result.map { _ in }.recover { _ in }
             return result
         }
     }
 
-    private func afterEarlierOnes(
-        _ state: inout State, _ message: (topic: String, payload: ByteBuffer), check: RateLimitCheck?
-    ) -> EventLoopFuture<RateLimit?> {
+    private func afterEarlierOnes(_ state: inout State, _ operation: @escaping @Sendable () async throws -> RateLimit?)
+        -> EventLoopFuture<RateLimit?>
+    {
         state.waiting += 1
         let redis = self.redis
         let needsConnection = !(state.connection?.isActive ?? false)
@@ -71,11 +100,7 @@ final class RedisPublishLane: PublishLane, Sendable {
             promise.completeWithTask {
                 // The lease may fail while Redis is down; the publish then fails on its own.
                 let leased = needsConnection ? try? await redis.pool.pinnedConnection() : nil
-                if let check {
-                    return (try await redis.checkLimits(check, publishing: message), leased)
-                }
-                _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
-                return (nil, leased)
+                return (try await operation(), leased)
             }
             return promise.futureResult
         }.hop(to: loop)

@@ -22,6 +22,14 @@ public enum RedisKeys {
     /// String: the settings JSON.
     public static let settings = "rt:settings"
 
+    /// Stream: every message published while recovery is on (fields `c` channel or empty
+    /// for a broadcast, `x` excluded sender, `f` frame), bounded by length and age.
+    public static let recoveryLog = "rt:recovery:log"
+    /// String with TTL: a recoverable session's snapshot JSON, under its private id.
+    public static func recoverySession(_ pid: String) -> String { "rt:recovery:session:" + pid }
+    /// Stream with TTL: a channel's history (fields `x`, `f`), when its rule keeps one.
+    public static func history(_ channel: String) -> String { "rt:history:" + channel }
+
     /// Counter base key of one limit for one subject; the script appends `:<window>`.
     public static func rateLimitCounter(limit: String, subject: String) -> String { "rt:rl:" + limit + ":" + subject }
     /// Hash: limit name → rejections (cluster-wide).
