@@ -12,6 +12,8 @@ let luaScripts = [
     "eviction_evict_members", "eviction_finish_eviction",
     "lease_renew", "lease_release",
     "settings_store", "settings_restore",
+    // Redis Cluster forms (one hash slot per call).
+    "cluster_presence_join", "cluster_presence_leave", "cluster_presence_update", "cluster_ratelimit_check",
 ]
 
 let package = Package(

@@ -23,6 +23,8 @@ public final class RedisConnectionPool: Sendable {
         self.cluster =
             configuration.isCluster
             ? RedisClusterClient(configuration: configuration, poolSize: size, eventLoopGroup: eventLoopGroup, logger: logger) : nil
+        // Re-reads the slot map every few seconds, so a failover is noticed even when idle.
+        self.cluster?.start()
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger

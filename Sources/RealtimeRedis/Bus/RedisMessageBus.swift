@@ -4,7 +4,10 @@ import RedisClient
 
 /// Deliveries over Redis pub/sub: one topic per channel, per user and for
 /// broadcasts, subscribed only while this edge has local interest, plus the control
-/// topic (settings, evictions, signouts) always.
+/// topic (settings, evictions, signouts) always. On a Redis Cluster, channel and
+/// user topics are sharded (`SPUBLISH`, subscribed on their slot's master only) and
+/// broadcasts and control messages stay plain pub/sub, which the cluster bus copies
+/// to every node (docs/KEYSPACE.md gives the cost).
 final class RedisMessageBus: MessageBus {
     var kind: String { "redis" }
     private let redis: RedisConnections
@@ -19,7 +22,7 @@ final class RedisMessageBus: MessageBus {
         redis.relay.setHandler(onEvent)
         redis.subscriber.start()
         try await redis.subscriber.waitUntilConnected(timeout: .seconds(10))
-        try await redis.subscriber.subscribe([RedisKeys.controlTopic])
+        try await redis.subscriber.subscribe(redis.keys.controlTopic, sharded: false)
     }
 
     func shutdown() async {
@@ -29,12 +32,12 @@ final class RedisMessageBus: MessageBus {
     }
 
     func acquire(_ topic: Topic) async throws {
-        try await redis.subscriber.subscribe([RedisKeys.topicName(topic)])
+        try await redis.subscriber.subscribe(redis.keys.topicName(topic), sharded: redis.keys.isSharded(topic))
     }
 
     func release(_ topic: Topic) async {
         do {
-            try await redis.subscriber.unsubscribe([RedisKeys.topicName(topic)])
+            try await redis.subscriber.unsubscribe(redis.keys.topicName(topic), sharded: redis.keys.isSharded(topic))
         } catch {
             redis.logger.debug("unsubscribe failed (resynced on reconnect)", metadata: ["topic": "\(topic)", "error": "\(error)"])
         }
@@ -43,11 +46,12 @@ final class RedisMessageBus: MessageBus {
     func publish(_ topic: Topic, frame: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?) async throws -> RateLimit? {
         try redis.relay.publishGate.check()
         let payload = Envelope.encode(frame: frame, excluding: excluding)
+        let name = redis.keys.topicName(topic)
         guard let check, !check.limits.isEmpty else {
-            _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(RedisKeys.topicName(topic)), .buffer(payload)))
+            _ = try await redis.pool.send(RedisCommand(redis.keys.publishCommand(topic), .string(name), .buffer(payload)))
             return nil
         }
-        return try await redis.checkLimits(check, publishing: (RedisKeys.topicName(topic), payload))
+        return try await redis.checkLimits(check, publishing: (name, payload, sharded: redis.keys.isSharded(topic)))
     }
 
     /// One pipeline of PUBLISHes on one connection: one write, one round trip, and
@@ -57,7 +61,7 @@ final class RedisMessageBus: MessageBus {
         try redis.relay.publishGate.check()
         let commands = batch.map { publication in
             RedisCommand(
-                "PUBLISH", .string(RedisKeys.topicName(publication.topic)),
+                redis.keys.publishCommand(publication.topic), .string(redis.keys.topicName(publication.topic)),
                 .buffer(Envelope.encode(frame: publication.frame, excluding: publication.excluding)))
         }
         for reply in try await redis.pool.pipeline(commands) {
@@ -78,6 +82,7 @@ final class RedisMessageBus: MessageBus {
 
     func endSessions(userId: String, sessionId: String?) async throws {
         _ = try await redis.pool.send(
-            RedisCommand("PUBLISH", .string(RedisKeys.controlTopic), .string(ControlMessage.signout(userId: userId, sessionId: sessionId))))
+            RedisCommand("PUBLISH", .string(redis.keys.controlTopic), .string(ControlMessage.signout(userId: userId, sessionId: sessionId)))
+        )
     }
 }

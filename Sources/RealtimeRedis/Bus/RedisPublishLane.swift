@@ -40,12 +40,16 @@ final class RedisPublishLane: PublishLane, Sendable {
         } catch {
             return loop.makeFailedFuture(error)
         }
-        let message = (topic: RedisKeys.topicName(topic), payload: Envelope.encode(frame: frame, excluding: excluding))
+        let message = (
+            topic: redis.keys.topicName(topic), payload: Envelope.encode(frame: frame, excluding: excluding),
+            sharded: redis.keys.isSharded(topic)
+        )
         let limited = check.map { !$0.limits.isEmpty } ?? false
         // Decided and queued under the lock: the lane's order is the order of the calls.
         return state.withLock { state in
             let result: EventLoopFuture<RateLimit?>
             if state.waiting == 0, !limited, let connection = state.connection, connection.isActive {
+                // One Redis only: a cluster lane never pins (its topics live on many shards).
                 result = connection.enqueue(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
                     .flatMapThrowing { reply -> RateLimit? in
                         if case .error(let text) = reply { throw RedisError.server(text) }
@@ -61,11 +65,11 @@ final class RedisPublishLane: PublishLane, Sendable {
     }
 
     private func afterEarlierOnes(
-        _ state: inout State, _ message: (topic: String, payload: ByteBuffer), check: RateLimitCheck?
+        _ state: inout State, _ message: (topic: String, payload: ByteBuffer, sharded: Bool), check: RateLimitCheck?
     ) -> EventLoopFuture<RateLimit?> {
         state.waiting += 1
         let redis = self.redis
-        let needsConnection = !(state.connection?.isActive ?? false)
+        let needsConnection = redis.pool.cluster == nil && !(state.connection?.isActive ?? false)
         let outcome = state.last.flatMap { [loop] _ in
             let promise = loop.makePromise(of: (RateLimit?, RedisConnection?).self)
             promise.completeWithTask {
@@ -74,7 +78,8 @@ final class RedisPublishLane: PublishLane, Sendable {
                 if let check {
                     return (try await redis.checkLimits(check, publishing: message), leased)
                 }
-                _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
+                let command = message.sharded ? "SPUBLISH" : "PUBLISH"
+                _ = try await redis.pool.send(RedisCommand(command, .string(message.topic), .buffer(message.payload)))
                 return (nil, leased)
             }
             return promise.futureResult

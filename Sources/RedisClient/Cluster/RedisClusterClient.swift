@@ -270,6 +270,7 @@ public final class RedisClusterClient: Sendable {
             return task
         }
         let result = await task.result
+        var first = false
         let (stale, watchers, changed) = self.state.withLockedValue { state in
             state.refreshing = nil
             state.lastRefresh = .now
@@ -277,6 +278,7 @@ public final class RedisClusterClient: Sendable {
                 return ([RedisConnectionPool](), [@Sendable (RedisClusterTopology) -> Void](), false)
             }
             let changed = state.topology != topology
+            first = state.topology == nil
             state.topology = topology
             let gone = state.pools.keys.filter { !topology.masters.contains($0) }
             let stale = gone.compactMap { state.pools.removeValue(forKey: $0) }
@@ -285,7 +287,10 @@ public final class RedisClusterClient: Sendable {
         for pool in stale { Task { await pool.close() } }
         let topology = try result.get()
         if changed {
-            self.logger.info("Redis Cluster slot map", metadata: ["masters": "\(topology.masters)", "complete": "\(topology.isComplete)"])
+            // The first map is routine; later ones mean a failover or a resharding.
+            self.logger.log(
+                level: first ? .debug : .notice, "Redis Cluster slot map",
+                metadata: ["masters": "\(topology.masters)", "complete": "\(topology.isComplete)"])
             for watcher in watchers { watcher(topology) }
         }
         return topology

@@ -1,0 +1,169 @@
+"""Redis Cluster (issue 17, SPEC §7 `redis-cluster://`): channel traffic is sharded
+(a channel's subscriptions and keys live on the master owning its slot and on no
+other), and a master killed mid-traffic is survived like a Redis restart: its replica
+is promoted, publishes are refused with an error until then (never acked and lost),
+presence is intact, clients stay connected, the coordinator keeps evicting.
+
+The rest of the behaviour suite runs against a Redis Cluster with
+REALTIME_TEST_BACKENDS=rediscluster (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from redis_cluster import RedisClusterServer
+from redis_procs import HTTP
+from rt import RTClient, unique, wait_until
+from test_redis_sentinel import Traffic, assert_acked_delivered_once
+
+
+@pytest.fixture
+def redis_cluster(tmp_path):
+    c = RedisClusterServer(tmp_path).start()
+    yield c
+    c.stop()
+
+
+def tag(name: str) -> str:
+    """The hash tag the edges put around a channel name (no `}` or `%` in test names)."""
+    return "{" + name + "}"
+
+
+def channels_on_every_shard(rc: RedisClusterServer, prefix: str, per_shard: int = 2) -> dict[int, list[str]]:
+    """Channel names grouped by the port of the master owning their slot."""
+    by_master: dict[int, list[str]] = {n.port: [] for n in rc.masters()}
+    i = 0
+    while any(len(v) < per_shard for v in by_master.values()):
+        name = f"{prefix}-{i}"
+        port = rc.node_for_slot(rc.keyslot(tag(name))).port
+        if len(by_master[port]) < per_shard:
+            by_master[port].append(name)
+        i += 1
+    return by_master
+
+
+def shard_subscribers(node, topic: str) -> int:
+    out = node.cli("PUBSUB", "SHARDNUMSUB", topic).split("\n")
+    return int(out[1]) if len(out) == 2 else -1
+
+
+def test_channel_traffic_is_sharded(procs, redis_cluster):
+    rc = redis_cluster
+    a, b = procs.edge(rc.url), procs.edge(rc.url)
+    by_master = channels_on_every_shard(rc, unique("sharded"))
+    x = RTClient(a.base, name="x").connect()
+    y = RTClient(b.base, name="y").connect()
+    procs.clients += [x, y]
+    for names in by_master.values():
+        for ch in names:
+            x.join(ch)
+            y.join(ch)
+    masters = rc.masters()
+    assert len(masters) == 3
+    for owner_port, names in by_master.items():
+        for ch in names:
+            topic = f"rt:ch:{tag(ch)}"
+            counts = {n.port: shard_subscribers(n, topic) for n in masters}
+            # Both edges subscribe the channel on its owner, and nobody anywhere else.
+            assert counts[owner_port] == 2, f"{ch}: SHARDNUMSUB per master {counts}, owner {owner_port}"
+            assert all(c == 0 for p, c in counts.items() if p != owner_port), f"{ch}: {counts}"
+            # Its presence hash is on the same shard (same hash tag).
+            owner = next(n for n in masters if n.port == owner_port)
+            assert owner.cli("HLEN", f"rt:presence:{tag(ch)}") == "2"
+            # A message crosses edges through the owner shard only.
+            assert x.call("message", {"channel": ch, "eventName": "m", "message": ch}) == {"ok": True}
+            y.wait_for("m", lambda p, ch=ch: p.get("message") == ch, timeout=5)
+    # The owners' command counts show the sharded publishes; members is one HVALS there.
+    for n in masters:
+        stats = n.cli("INFO", "commandstats")
+        assert "cmdstat_spublish" in stats or "cmdstat_evalsha" in stats, f"master {n.port} saw no channel traffic"
+    ch = next(iter(by_master.values()))[0]
+    assert {m["id"] for m in x.members(ch)} == {x.sid, y.sid}
+    # Leaving unsubscribes on the owner when the last local member goes.
+    x.leave(ch)
+    y.leave(ch)
+    owner = rc.node_for_slot(rc.keyslot(tag(ch)))
+    assert wait_until(lambda: shard_subscribers(owner, f"rt:ch:{tag(ch)}") == 0, 5)
+    assert owner.cli("EXISTS", f"rt:presence:{tag(ch)}") == "0"
+
+
+def test_master_failover_loses_no_acknowledged_message(procs, redis_cluster):
+    rc = redis_cluster
+    a, b = procs.edge(rc.url), procs.edge(rc.url)
+    coord = procs.coordinator(rc.url)
+    by_master = channels_on_every_shard(rc, unique("failover"), per_shard=1)
+    victim_port, doomed = next(iter(by_master.items()))
+    ch = doomed[0]
+    others = [names[0] for port, names in by_master.items() if port != victim_port]
+    sender = RTClient(a.base, name="sender").connect()
+    near = RTClient(a.base, name="near").connect()
+    far = RTClient(b.base, name="far").connect()
+    procs.clients += [sender, near, far]
+    for c in (sender, near, far):
+        for name in [ch] + others:
+            c.join(name)
+    assert len(far.members(ch)) == 3
+
+    traffic = Traffic(sender, ch)
+    traffic.thread.start()
+    assert wait_until(lambda: len(traffic.acked()) >= 20, 5)
+    victim = next(n for n in rc.nodes if n.port == victim_port)
+    killed = time.monotonic()
+    victim.kill()
+
+    first_refused = None
+    deadline = time.monotonic() + 40
+
+    def recovered() -> bool:
+        return first_refused is not None and any(o == "ok" and t > first_refused for _, t, o in traffic.outcomes)
+
+    while time.monotonic() < deadline and not recovered():
+        refused = [t for _, t, o in traffic.outcomes if o != "ok" and t >= killed - 0.5]
+        if refused and first_refused is None:
+            first_refused = min(refused)
+        time.sleep(0.1)
+    assert first_refused is not None, "no publish was refused: the failover went unnoticed?"
+    assert recovered(), "publishes were not accepted again within 40 s of the master's death:\n" + procs.logs()
+    first_ok_after = min(t for _, t, o in traffic.outcomes if o == "ok" and t > first_refused)
+    time.sleep(2)
+    traffic.stop.set()
+    traffic.thread.join(10)
+    promoted = rc.node_for_slot(rc.keyslot(tag(ch)))
+    assert promoted.port != victim_port and promoted.alive()
+    print(f"\n[cluster failover] refused from {first_refused - killed:+.2f} s to {first_ok_after - killed:+.2f} s "
+          f"after the kill; slot now on {promoted.port}")
+
+    acked, refused = assert_acked_delivered_once(traffic, (near, far))
+    print(f"[cluster failover] {len(acked)} acknowledged, {len(refused)} refused, all acknowledged delivered once")
+
+    # Clients stayed connected; presence is back on the promoted master; edges ready.
+    assert sender.connected and near.connected and far.connected
+    for name in [ch] + others:
+        assert wait_until(lambda: len(far.members(name)) == 3, 10), (name, far.members(name))
+    assert wait_until(lambda: a.status("/health/ready") == 200 and b.status("/health/ready") == 200, 10)
+    assert wait_until(lambda: HTTP.get(coord.base + "/health/ready").status_code == 200, 10)
+    # The channel on the promoted master still crosses edges.
+    assert sender.call("message", {"channel": ch, "eventName": "after", "message": 1}) == {"ok": True}
+    far.wait_for("after", timeout=5)
+
+
+def test_coordinator_evicts_a_dead_edge_across_every_shard(procs, redis_cluster):
+    rc = redis_cluster
+    a, b = procs.edge(rc.url), procs.edge(rc.url)
+    procs.coordinator(rc.url, extra=["--dead-after", "3"])
+    by_master = channels_on_every_shard(rc, unique("evict"), per_shard=1)
+    names = [n[0] for n in by_master.values()]
+    watcher = RTClient(a.base, name="watcher").connect()
+    doomed = RTClient(b.base, name="doomed").connect()
+    procs.clients += [watcher, doomed]
+    for ch in names:
+        watcher.join(ch)
+        doomed.join(ch)
+    doomed_sid = doomed.sid
+    b.kill()
+    for ch in names:
+        watcher.wait_for("channel:leave", lambda p, ch=ch: p.get("channel") == ch and p["message"]["id"] == doomed_sid, timeout=15)
+        assert [m["id"] for m in watcher.members(ch)] == [watcher.sid]
