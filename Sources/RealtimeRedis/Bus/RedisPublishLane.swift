@@ -18,6 +18,9 @@ import Synchronization
 final class RedisPublishLane: PublishLane, Sendable {
     private struct State {
         var connection: RedisConnection?
+        /// On a Redis Cluster, the master `connection` belongs to: only topics of its
+        /// shard are pipelined on it. Always nil for one Redis.
+        var shard: RedisEndpoint?
         /// Done (either way) when the latest publish started is done.
         var last: EventLoopFuture<Void>
         /// Publishes waiting behind earlier ones: while any waits, later ones queue too.
@@ -45,19 +48,20 @@ final class RedisPublishLane: PublishLane, Sendable {
             sharded: redis.keys.isSharded(topic)
         )
         let limited = check.map { !$0.limits.isEmpty } ?? false
+        let shard = redis.pool.cluster?.knownMaster(forKey: message.topic)
         // Decided and queued under the lock: the lane's order is the order of the calls.
         return state.withLock { state in
             let result: EventLoopFuture<RateLimit?>
-            if state.waiting == 0, !limited, let connection = state.connection, connection.isActive {
-                // One Redis only: a cluster lane never pins (its topics live on many shards).
-                result = connection.enqueue(RedisCommand("PUBLISH", .string(message.topic), .buffer(message.payload)))
+            if state.waiting == 0, !limited, let connection = state.connection, connection.isActive, state.shard == shard {
+                let command = message.sharded ? "SPUBLISH" : "PUBLISH"
+                result = connection.enqueue(RedisCommand(command, .string(message.topic), .buffer(message.payload)))
                     .flatMapThrowing { reply -> RateLimit? in
                         if case .error(let text) = reply { throw RedisError.server(text) }
                         return nil
                     }
                     .hop(to: loop)
             } else {
-                result = afterEarlierOnes(&state, message, check: limited ? check : nil)
+                result = afterEarlierOnes(&state, message, shard: shard, check: limited ? check : nil)
             }
             state.last = result.map { _ in }.recover { _ in }
             return result
@@ -65,16 +69,17 @@ final class RedisPublishLane: PublishLane, Sendable {
     }
 
     private func afterEarlierOnes(
-        _ state: inout State, _ message: (topic: String, payload: ByteBuffer, sharded: Bool), check: RateLimitCheck?
+        _ state: inout State, _ message: (topic: String, payload: ByteBuffer, sharded: Bool), shard: RedisEndpoint?,
+        check: RateLimitCheck?
     ) -> EventLoopFuture<RateLimit?> {
         state.waiting += 1
         let redis = self.redis
-        let needsConnection = redis.pool.cluster == nil && !(state.connection?.isActive ?? false)
+        let needsConnection = !(state.connection?.isActive ?? false) || state.shard != shard
         let outcome = state.last.flatMap { [loop] _ in
-            let promise = loop.makePromise(of: (RateLimit?, RedisConnection?).self)
+            let promise = loop.makePromise(of: (RateLimit?, Leased?).self)
             promise.completeWithTask {
                 // The lease may fail while Redis is down; the publish then fails on its own.
-                let leased = needsConnection ? try? await redis.pool.pinnedConnection() : nil
+                let leased = needsConnection ? try? await Self.lease(redis.pool, for: message.topic) : nil
                 if let check {
                     return (try await redis.checkLimits(check, publishing: message), leased)
                 }
@@ -88,9 +93,18 @@ final class RedisPublishLane: PublishLane, Sendable {
         outcome.whenComplete { result in
             self.state.withLock { state in
                 state.waiting -= 1
-                if case .success((_, let leased?)) = result { state.connection = leased }
+                if case .success((_, let leased?)) = result { (state.connection, state.shard) = leased }
             }
         }
         return outcome.map { $0.0 }
+    }
+
+    typealias Leased = (connection: RedisConnection, shard: RedisEndpoint?)
+
+    /// A pool connection, on a cluster the one of the topic's shard.
+    private static func lease(_ pool: RedisConnectionPool, for topic: String) async throws -> Leased {
+        guard let cluster = pool.cluster else { return (try await pool.pinnedConnection(), nil) }
+        let (connection, master) = try await cluster.pinnedConnection(forKey: topic)
+        return (connection, master)
     }
 }

@@ -120,6 +120,19 @@ public final class RedisClusterClient: Sendable {
         self.pool(for: try await self.master(for: RedisClusterSlot.slot(of: key)))
     }
 
+    /// A connection of the master owning `key`'s slot, for a caller that pipelines a
+    /// run of commands there in order (see `RedisConnectionPool.pinnedConnection`).
+    public func pinnedConnection(forKey key: String) async throws -> (connection: RedisConnection, master: RedisEndpoint) {
+        let master = try await self.master(for: RedisClusterSlot.slot(of: key))
+        return (try await self.pool(for: master).pinnedConnection(), master)
+    }
+
+    /// The master owning `key`'s slot in the current map, without waiting for one.
+    public func knownMaster(forKey key: String) -> RedisEndpoint? {
+        let slot = RedisClusterSlot.slot(of: key)
+        return self.state.withLockedValue { $0.topology?.master(for: slot) }
+    }
+
     /// The current masters, for work that must visit every shard (scans, stats).
     public func masters() async throws -> [RedisEndpoint] {
         try await self.currentTopology().masters
