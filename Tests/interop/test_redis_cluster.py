@@ -148,6 +148,13 @@ def test_master_failover_loses_no_acknowledged_message(procs, redis_cluster):
     # The channel on the promoted master still crosses edges.
     assert sender.call("message", {"channel": ch, "eventName": "after", "message": 1}) == {"ok": True}
     far.wait_for("after", timeout=5)
+    # An edge started now, with the dead master as its first seed, finds the cluster
+    # through the next seed and sees the same members.
+    seeds = [f"127.0.0.1:{victim_port}"] + [f"127.0.0.1:{n.port}" for n in rc.masters()]
+    late = procs.edge("redis-cluster://" + ",".join(seeds))
+    newcomer = RTClient(late.base, name="newcomer").connect()
+    procs.clients.append(newcomer)
+    assert {m["id"] for m in newcomer.members(ch)} == {sender.sid, near.sid, far.sid}
 
 
 def test_coordinator_evicts_a_dead_edge_across_every_shard(procs, redis_cluster):
