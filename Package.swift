@@ -206,7 +206,7 @@ let package = Package(
         .testTarget(name: "RealtimeClientTests", dependencies: ["RealtimeClient", "RealtimeTestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "RealtimeCoreTests", dependencies: ["RealtimeCore"]),
-        .testTarget(name: "RealtimeRedisTests", dependencies: ["RealtimeRedis", "RealtimeCore"]),
+        .testTarget(name: "RealtimeRedisTests", dependencies: ["RealtimeRedis", "RealtimeCore", "RedisClient"]),
         .testTarget(
             name: "BackendContractTests",
             dependencies: [
