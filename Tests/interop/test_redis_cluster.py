@@ -174,3 +174,54 @@ def test_coordinator_evicts_a_dead_edge_across_every_shard(procs, redis_cluster)
     for ch in names:
         watcher.wait_for("channel:leave", lambda p, ch=ch: p.get("channel") == ch and p["message"]["id"] == doomed_sid, timeout=15)
         assert [m["id"] for m in watcher.members(ch)] == [watcher.sid]
+
+
+def node_id(node) -> str:
+    return node.cli("CLUSTER", "MYID")
+
+
+def migrate_slot(rc: RedisClusterServer, slot: int, source, target) -> None:
+    """Moves one slot with its keys, the way `redis-cli --cluster reshard` does."""
+    src, dst = node_id(source), node_id(target)
+    assert target.cli("CLUSTER", "SETSLOT", str(slot), "IMPORTING", src) == "OK"
+    assert source.cli("CLUSTER", "SETSLOT", str(slot), "MIGRATING", dst) == "OK"
+    while True:
+        keys = source.cli("CLUSTER", "GETKEYSINSLOT", str(slot), "100").split()
+        if not keys:
+            break
+        out = source.cli("MIGRATE", "127.0.0.1", str(target.port), "", "0", "5000", "KEYS", *keys)
+        assert out in ("OK", "NOKEY"), out
+    for n in rc.masters():
+        n.cli("CLUSTER", "SETSLOT", str(slot), "NODE", dst)
+
+
+def test_a_resharded_channel_follows_its_slot(procs, redis_cluster):
+    """MOVED is followed for commands, and the sharded subscriptions move with the
+    slot (the old owner drops them with a `sunsubscribe` push)."""
+    rc = redis_cluster
+    a, b = procs.edge(rc.url), procs.edge(rc.url)
+    ch = unique("reshard")
+    x = RTClient(a.base, name="x").connect()
+    y = RTClient(b.base, name="y").connect()
+    procs.clients += [x, y]
+    x.join(ch)
+    y.join(ch)
+    slot = rc.keyslot(tag(ch))
+    source = rc.node_for_slot(slot)
+    target = next(n for n in rc.masters() if n.port != source.port)
+    topic = f"rt:ch:{tag(ch)}"
+    assert shard_subscribers(source, topic) == 2
+
+    migrate_slot(rc, slot, source, target)
+    assert rc.node_for_slot(slot).port == target.port
+    assert wait_until(lambda: shard_subscribers(target, topic) == 2 and shard_subscribers(source, topic) == 0, 10), \
+        (shard_subscribers(source, topic), shard_subscribers(target, topic))
+    # Commands reach the new owner (the edges' maps were behind: MOVED) and traffic flows.
+    assert {m["id"] for m in x.members(ch)} == {x.sid, y.sid}
+    assert wait_until(lambda: x.call("message", {"channel": ch, "eventName": "m", "message": "moved"}) == {"ok": True}, 10)
+    y.wait_for("m", lambda p: p.get("message") == "moved", timeout=5)
+    z = RTClient(b.base, name="z").connect()
+    procs.clients.append(z)
+    z.join(ch)
+    x.wait_for("channel:join", lambda p: p["message"]["id"] == z.sid, timeout=5)
+    assert target.cli("HLEN", f"rt:presence:{tag(ch)}") == "3"
