@@ -135,6 +135,8 @@ public final class RedisConnectionPool: Sendable {
     /// One of the pool's connections, for a caller that needs a run of commands on
     /// the same connection (Redis runs one connection's commands in order). It stays
     /// the pool's: do not close it; lease again once it is no longer `isActive`.
+    /// On a Redis Cluster, ask `cluster.pinnedConnection(forKey:)` instead: a
+    /// connection serves one shard.
     public func pinnedConnection() async throws -> RedisConnection {
         try await self.leaseConnection()
     }

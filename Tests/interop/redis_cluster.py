@@ -21,7 +21,8 @@ REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 
 
 class ClusterNode:
-    def __init__(self, workdir: Path, index: int):
+    def __init__(self, workdir: Path, index: int, tls: Optional[dict] = None):
+        self.tls = tls  # {"ca", "cert", "key"}: the node then speaks TLS only, bus included
         self.dir = workdir / f"node{index}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -32,8 +33,13 @@ class ClusterNode:
 
     def start(self) -> None:
         logf = open(self.log, "ab")
+        ports = ["--port", str(self.port)]
+        if self.tls:
+            ports = ["--port", "0", "--tls-port", str(self.port), "--tls-cluster", "yes", "--tls-replication", "yes",
+                     "--tls-cert-file", self.tls["cert"], "--tls-key-file", self.tls["key"],
+                     "--tls-ca-cert-file", self.tls["ca"], "--tls-auth-clients", "optional"]
         self.proc = subprocess.Popen(
-            [REDIS_SERVER, "--bind", HOST, "--port", str(self.port), "--save", "", "--appendonly", "no",
+            [REDIS_SERVER, "--bind", HOST, *ports, "--save", "", "--appendonly", "no",
              "--dir", str(self.dir), "--daemonize", "no", "--cluster-enabled", "yes",
              "--cluster-config-file", "nodes.conf", "--cluster-port", str(self.bus_port), "--cluster-node-timeout", "1000",
              "--cluster-require-full-coverage", "no", "--cluster-replica-validity-factor", "0"],
@@ -41,9 +47,12 @@ class ClusterNode:
         logf.close()
 
     def cli(self, *args: str, timeout: float = 5) -> str:
-        out = subprocess.run([REDIS_CLI, "-h", HOST, "-p", str(self.port), *args],
+        out = subprocess.run([REDIS_CLI, "-h", HOST, "-p", str(self.port), *self.tls_args(), *args],
                              capture_output=True, text=True, timeout=timeout)
         return out.stdout.strip()
+
+    def tls_args(self) -> list[str]:
+        return ["--tls", "--cacert", self.tls["ca"]] if self.tls else []
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -57,16 +66,17 @@ class ClusterNode:
 class RedisClusterServer:
     """Quacks like rt.RedisServer where the harness needs it (`url`, `proc`, `stop`)."""
 
-    def __init__(self, workdir: Path, masters: int = 3, replicas: int = 1):
+    def __init__(self, workdir: Path, masters: int = 3, replicas: int = 1, tls: Optional[dict] = None):
         self.workdir = workdir / "redis-cluster"
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.nodes = [ClusterNode(self.workdir, i) for i in range(masters * (1 + replicas))]
+        self.tls = tls
+        self.nodes = [ClusterNode(self.workdir, i, tls) for i in range(masters * (1 + replicas))]
         self.replicas = replicas
         self.log = self.workdir / "create.log"
 
     @property
     def url(self) -> str:
-        return "redis-cluster://" + ",".join(f"{HOST}:{n.port}" for n in self.nodes[:3])
+        return ("rediss-cluster://" if self.tls else "redis-cluster://") + ",".join(f"{HOST}:{n.port}" for n in self.nodes[:3])
 
     @property
     def proc(self):
@@ -81,7 +91,7 @@ class RedisClusterServer:
             if not wait_until(lambda: n.cli("PING") == "PONG", 10):
                 raise ProcessStartError(f"cluster node {n.port} did not start:\n{tail(n.log)}")
         out = subprocess.run(
-            [REDIS_CLI, "--cluster", "create", *[f"{HOST}:{n.port}" for n in self.nodes],
+            [REDIS_CLI, *self.nodes[0].tls_args(), "--cluster", "create", *[f"{HOST}:{n.port}" for n in self.nodes],
              "--cluster-replicas", str(self.replicas), "--cluster-yes"],
             capture_output=True, text=True, timeout=60)
         self.log.write_text(out.stdout + out.stderr)

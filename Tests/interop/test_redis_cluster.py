@@ -232,3 +232,29 @@ def test_a_resharded_channel_follows_its_slot(procs, redis_cluster):
     z.join(ch)
     x.wait_for("channel:join", lambda p: p["message"]["id"] == z.sid, timeout=5)
     assert target.cli("HLEN", f"rt:presence:{tag(ch)}") == "3"
+
+
+def test_rediss_cluster_over_tls(procs, certs, tmp_path):
+    """`rediss-cluster://`: every node speaks TLS only (clients, bus, replication);
+    the edges reach each master on the TLS port the cluster announces."""
+    rc = RedisClusterServer(tmp_path / "tls", tls={"ca": certs["ca"], "cert": certs["cert"], "key": certs["key"]}).start()
+    try:
+        assert rc.url.startswith("rediss-cluster://")
+        a = procs.edge(rc.url, extra=["--redis-tls-ca", certs["ca"]])
+        b = procs.edge(rc.url, env={"REALTIME_REDIS_TLS_CA": certs["ca"]})
+        by_master = channels_on_every_shard(rc, unique("tls"), per_shard=1)
+        x = RTClient(a.base, name="x").connect()
+        y = RTClient(b.base, name="y").connect()
+        procs.clients += [x, y]
+        for owner_port, names in by_master.items():
+            ch = names[0]
+            x.join(ch)
+            y.join(ch)
+            assert x.call("message", {"channel": ch, "eventName": "m", "message": ch}) == {"ok": True}
+            y.wait_for("m", lambda p, ch=ch: p.get("message") == ch, timeout=5)
+            owner = next(n for n in rc.masters() if n.port == owner_port)
+            assert shard_subscribers(owner, f"rt:ch:{tag(ch)}") == 2
+    finally:
+        for c in procs.clients:
+            c.disconnect()
+        rc.stop()
