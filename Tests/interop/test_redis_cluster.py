@@ -10,6 +10,7 @@ REALTIME_TEST_BACKENDS=rediscluster (see conftest.py).
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -17,6 +18,9 @@ import pytest
 from redis_cluster import RedisClusterServer
 from redis_procs import HTTP
 from rt import RTClient, unique, wait_until
+from rt import DEFAULT_SETTINGS
+from redis_procs import api
+from test_redis_acl_tls import COORD_PW, EDGE_PW, documented_acl_rules
 from test_redis_sentinel import Traffic, assert_acked_delivered_once
 
 
@@ -258,3 +262,47 @@ def test_rediss_cluster_over_tls(procs, certs, tmp_path):
         for c in procs.clients:
             c.disconnect()
         rc.stop()
+
+
+def test_edge_and_coordinator_work_with_exactly_the_documented_cluster_acl_rules(procs, redis_cluster):
+    rc = redis_cluster
+    rules = documented_acl_rules(cluster=True)
+    for n in rc.nodes:
+        for user, password, placeholder in (("rt-edge", EDGE_PW, ">EDGE_PASSWORD"),
+                                            ("rt-coordinator", COORD_PW, ">COORDINATOR_PASSWORD")):
+            assert n.cli("ACL", "SETUSER", user, *rules[user].replace(placeholder, ">" + password).split()) == "OK"
+    seeds = rc.url.split("://", 1)[1]
+    edge_url = f"redis-cluster://rt-edge:{EDGE_PW}@{seeds}"
+    coord_url = f"redis-cluster://rt-coordinator:{COORD_PW}@{seeds}"
+    limits = [{"name": "burst", "rate": 1000, "duration": 10, "errorMessage": "slow"}]
+    settings = procs.settings_file(dict(DEFAULT_SETTINGS, rateLimits=limits))
+    a, b = procs.edge(edge_url, settings=settings), procs.edge(edge_url, settings=settings)
+    doomed = procs.edge(edge_url, settings=settings)
+    coord = procs.coordinator(coord_url, extra=["--dead-after", "3"])
+    names = [n[0] for n in channels_on_every_shard(rc, unique("acl"), per_shard=1).values()]
+    x, y, z = (RTClient(e.base, name=n).connect() for e, n in ((a, "x"), (b, "y"), (doomed, "z")))
+    procs.clients += [x, y, z]
+    for ch in names:
+        for c in (x, y, z):
+            c.join(ch)
+        assert len(y.members(ch)) == 3
+        assert x.call("message", {"channel": ch, "eventName": "m", "message": ch}) == {"ok": True}
+        y.wait_for("m", lambda p, ch=ch: p.get("message") == ch)
+    x.call("update", {"data": {"n": 1}})
+    r = api(a, "PUT", "/api/v1/config", json=dict(DEFAULT_SETTINGS, rateLimits=limits))
+    assert r.status_code == 200 and r.json()["version"] == 1, r.text
+    cli = procs.config_cli("get", "--redis", edge_url)
+    assert cli.returncode == 0 and json.loads(cli.stdout)["version"] == 1, cli.stderr
+    assert wait_until(lambda: HTTP.get(coord.base + "/cluster").json()["coordinator"]["leader"], 5)
+    doomed.kill()
+    for ch in names:
+        assert wait_until(lambda: len(y.members(ch)) == 2, 15), ch
+    x.leave(names[0])
+    tight = [{"name": "tight", "rate": 1, "duration": 86400, "errorMessage": "slow"}]
+    assert api(a, "PUT", "/api/v1/config", json=dict(DEFAULT_SETTINGS, rateLimits=tight)).status_code == 200
+    assert wait_until(lambda: x.call("message", {"channel": names[1], "eventName": "m", "message": 2}) != {"ok": True}, 3)
+    assert "rate_limit_exceeded" in str(x.call("message", {"channel": names[1], "eventName": "m", "message": 3}))
+    for p in (a, b, coord):
+        assert "NOPERM" not in p.text() and p.alive(), p.text()[-1500:]
+    for n in rc.masters():
+        assert "NOPERM" not in n.cli("ACL", "LOG"), (n.port, n.cli("ACL", "LOG"))
