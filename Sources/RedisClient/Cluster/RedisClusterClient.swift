@@ -14,6 +14,9 @@ import NIOCore
 public final class RedisClusterClient: Sendable {
     private struct State {
         var topology: RedisClusterTopology?
+        /// The last map the watchers were told of: `topology` may already hold a
+        /// MOVED's news, which must not hide the full map's change from them.
+        var announced: RedisClusterTopology?
         var pools: [RedisEndpoint: RedisConnectionPool] = [:]
         var refreshing: Task<RedisClusterTopology, any Error>?
         var lastRefresh: ContinuousClock.Instant?
@@ -290,9 +293,10 @@ public final class RedisClusterClient: Sendable {
             guard case .success(let topology) = result, !state.closed else {
                 return ([RedisConnectionPool](), [@Sendable (RedisClusterTopology) -> Void](), false)
             }
-            let changed = state.topology != topology
-            first = state.topology == nil
+            let changed = state.announced != topology
+            first = state.announced == nil
             state.topology = topology
+            state.announced = topology
             let gone = state.pools.keys.filter { !topology.masters.contains($0) }
             let stale = gone.compactMap { state.pools.removeValue(forKey: $0) }
             return (stale, Array(state.watchers.values), changed)

@@ -97,6 +97,7 @@ actor ClusterSubscriberCore {
     private var placed: [String: RedisEndpoint] = [:]
     private var home: RedisEndpoint?
     private var isStopped = false
+    private var retryScheduled = false
 
     init(
         client: RedisClusterClient, configuration: RedisConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger,
@@ -152,8 +153,13 @@ actor ClusterSubscriberCore {
             do {
                 try await subscriber.ssubscribe([topic])
             } catch let error as RedisError {
-                // MOVED: our map is behind; the refresh re-places the topic.
-                if error.redirection != nil { _ = try? await client.refresh() }
+                if error.redirection != nil {
+                    // MOVED: the map we placed by is behind (mid-resharding the nodes
+                    // disagree for a moment). Forget this placement and try again soon.
+                    placed[topic] = nil
+                    try? await subscriber.sunsubscribe([topic])
+                    retrySoon()
+                }
                 failure = failure ?? error
             }
         }
@@ -164,7 +170,31 @@ actor ClusterSubscriberCore {
     func shardChannelDropped(_ topic: String) async {
         placed[topic] = nil
         _ = try? await client.refresh()
+        await syncTopology()
         try? await place([topic])
+    }
+
+    /// Places, after a short pause and a fresh map, every desired topic not placed.
+    private func retrySoon() {
+        guard !retryScheduled else { return }
+        retryScheduled = true
+        Task {
+            try? await Task.sleep(for: .milliseconds(250))
+            await self.retryUnplaced()
+        }
+    }
+
+    private func retryUnplaced() async {
+        retryScheduled = false
+        guard !isStopped else { return }
+        _ = try? await client.refresh()
+        await syncTopology()
+        try? await place(sharded.filter { placed[$0] == nil })
+    }
+
+    /// Adopts the client's current map when it differs from the one placed by.
+    private func syncTopology() async {
+        if let latest = try? await client.currentTopology(), latest != topology { await topologyChanged(latest) }
     }
 
     func topologyChanged(_ topology: RedisClusterTopology) async {

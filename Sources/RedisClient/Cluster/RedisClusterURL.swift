@@ -16,23 +16,12 @@ enum RedisClusterURL {
         guard !authority.contains("/"), !authority.contains("?"), !authority.contains("#") else {
             throw .invalidURL("a Redis Cluster URL names seed nodes only (no database, path or query): \(RedisURLRedaction.redact(url))")
         }
-        var credentials = ""
-        if let at = authority.lastIndex(of: "@") {
-            credentials = String(authority[...at])
-            authority = authority[authority.index(after: at)...]
-        }
-        // Each seed goes through the single-Redis grammar, which checks host and port.
-        var seeds: [RedisEndpoint] = []
-        for address in authority.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = try RedisURLParser.parse("redis://" + address)
-            seeds.append(RedisEndpoint(host: parts.host, port: parts.port ?? 6379))
-        }
+        let (username, password, seeds) = try RedisURLParser.parseNodeList(authority, defaultPort: 6379)
         guard let first = seeds.first else { throw .invalidURL("a Redis Cluster URL names at least one seed node") }
-        let credentialsParts = try RedisURLParser.parse("redis://" + credentials + first.description)
 
         var configuration = RedisConfiguration(host: first.host, port: first.port)
-        configuration.username = credentialsParts.username
-        configuration.password = credentialsParts.password
+        configuration.username = username
+        configuration.password = password
         configuration.clusterSeeds = seeds
         if tls {
             configuration.tls = try RedisTLS(caFile: tlsCAFile, certificateFile: tlsCertificateFile, keyFile: tlsKeyFile)
