@@ -13,6 +13,8 @@ let luaScripts = [
     "lease_renew", "lease_release",
     "settings_store", "settings_restore",
     "recovery_publish", "recovery_missed", "recovery_keep",
+    // Redis Cluster forms (one hash slot per call).
+    "cluster_presence_join", "cluster_presence_leave", "cluster_presence_update", "cluster_ratelimit_check",
 ]
 
 let package = Package(
@@ -205,7 +207,7 @@ let package = Package(
         .testTarget(name: "RealtimeClientTests", dependencies: ["RealtimeClient", "RealtimeTestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport"]),
         .testTarget(name: "RealtimeCoreTests", dependencies: ["RealtimeCore"]),
-        .testTarget(name: "RealtimeRedisTests", dependencies: ["RealtimeRedis", "RealtimeCore"]),
+        .testTarget(name: "RealtimeRedisTests", dependencies: ["RealtimeRedis", "RealtimeCore", "RedisClient"]),
         .testTarget(
             name: "BackendContractTests",
             dependencies: [

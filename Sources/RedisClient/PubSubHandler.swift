@@ -18,6 +18,9 @@ final class PubSubHandler: ChannelInboundHandler {
     private let logger: Logger
     private let probeInterval: TimeAmount
     private let onMessage: @Sendable (RedisPubSubMessage) -> Void
+    /// A shard channel Redis dropped on its own (its slot moved, or this node is no
+    /// longer a master): the caller subscribes it again where it now lives.
+    private let onShardChannelDropped: @Sendable (String) -> Void
     private let allocator = ByteBufferAllocator()
     private let encoder: RESPCommandEncoder
     private let decoder: RESPReplyDecoder
@@ -29,7 +32,11 @@ final class PubSubHandler: ChannelInboundHandler {
     private var probeTimer: Scheduled<Void>?
     private var awaitingPong = false
 
-    init(probeInterval: TimeAmount, logger: Logger, onMessage: @escaping @Sendable (RedisPubSubMessage) -> Void) {
+    init(
+        probeInterval: TimeAmount, logger: Logger, onMessage: @escaping @Sendable (RedisPubSubMessage) -> Void,
+        onShardChannelDropped: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.onShardChannelDropped = onShardChannelDropped
         self.probeInterval = probeInterval
         self.logger = logger
         self.onMessage = onMessage
@@ -139,7 +146,7 @@ final class PubSubHandler: ChannelInboundHandler {
 
     private func dispatchPush(kind: String, items: [RESPValue]) throws(RedisError) {
         switch kind {
-        case "message":
+        case "message", "smessage":
             guard items.count == 3, let topic = items[1].string, let payload = items[2].buffer else {
                 throw .protocolError("malformed message push")
             }
@@ -157,12 +164,16 @@ final class PubSubHandler: ChannelInboundHandler {
             guard let changeKind = SubscriptionChange.Kind(confirmation: kind) else {
                 throw .protocolError("unknown pub/sub push \(kind)")
             }
-            self.confirm(changeKind)
+            self.confirm(changeKind, name: items.count > 1 ? items[1].string : nil)
         }
     }
 
-    private func confirm(_ kind: SubscriptionChange.Kind) {
+    private func confirm(_ kind: SubscriptionChange.Kind, name: String?) {
         guard let index = self.changes.firstIndex(where: { $0.kind == kind }) else {
+            if kind == .sunsubscribe, let name {
+                self.onShardChannelDropped(name)
+                return
+            }
             // E.g. Redis telling us about a subscription we did not ask for;
             // harmless, nobody is waiting.
             self.logger.debug("Unmatched pub/sub confirmation", metadata: ["kind": "\(kind.rawValue)"])

@@ -20,6 +20,11 @@ public struct RedisConfiguration: Sendable {
     public var endpointResolver: (any RedisEndpointResolver)?
     /// Told how long each command waited for its reply (a latency histogram); nil: not timed.
     public var roundTripObserver: (@Sendable (Duration) -> Void)?
+    /// Redis Cluster (`redis-cluster://`): the seed nodes; nil for one Redis.
+    public var clusterSeeds: [RedisEndpoint]?
+
+    /// True for a Redis Cluster: commands are routed by slot, channels use sharded pub/sub.
+    public var isCluster: Bool { clusterSeeds != nil }
 
     public init(
         host: String = "127.0.0.1",
@@ -52,6 +57,11 @@ public struct RedisConfiguration: Sendable {
             self = try RedisSentinelURL.configuration(
                 url, tlsCAFile: tlsCAFile, tlsCertificateFile: tlsCertificateFile, tlsKeyFile: tlsKeyFile,
                 sentinelPassword: sentinelPassword)
+            return
+        }
+        if RedisClusterURL.matches(url) {
+            self = try RedisClusterURL.configuration(
+                url, tlsCAFile: tlsCAFile, tlsCertificateFile: tlsCertificateFile, tlsKeyFile: tlsKeyFile)
             return
         }
         self.init()

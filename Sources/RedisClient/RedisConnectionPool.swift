@@ -14,9 +14,17 @@ public final class RedisConnectionPool: Sendable {
     private let logger: Logger
     private let slots: NIOLockedValueBox<PoolSlots>
     private let endpointWatch: NIOLockedValueBox<RedisEndpointWatch?>
+    /// Set for a `redis-cluster://` configuration: every command is routed by slot to
+    /// the owning master's own pool instead (one branch here; nothing more for one Redis).
+    public let cluster: RedisClusterClient?
 
     public init(configuration: RedisConfiguration, size: Int = 4, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         precondition(size > 0, "a pool needs at least one connection")
+        self.cluster =
+            configuration.isCluster
+            ? RedisClusterClient(configuration: configuration, poolSize: size, eventLoopGroup: eventLoopGroup, logger: logger) : nil
+        // Re-reads the slot map every few seconds, so a failover is noticed even when idle.
+        self.cluster?.start()
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -36,7 +44,8 @@ public final class RedisConnectionPool: Sendable {
     /// Sends one command on the next connection. Error replies are thrown as
     /// `RedisError.server`.
     public func send(_ command: RedisCommand) async throws -> RESPValue {
-        try await self.withRetryIfUnsent { connection in
+        if let cluster { return try await cluster.send(command) }
+        return try await self.withRetryIfUnsent { connection in
             try await connection.send(command)
         }
     }
@@ -44,7 +53,8 @@ public final class RedisConnectionPool: Sendable {
     /// Sends all commands on one connection in one write; see
     /// `RedisConnection.pipeline`.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
-        try await self.withRetryIfUnsent { connection in
+        if let cluster { return try await cluster.pipeline(commands) }
+        return try await self.withRetryIfUnsent { connection in
             try await connection.pipeline(commands)
         }
     }
@@ -53,6 +63,22 @@ public final class RedisConnectionPool: Sendable {
     /// (NOSCRIPT: restarted, or SCRIPT FLUSH), loads it and retries once, in
     /// one pipelined round trip on the same connection.
     public func run(_ script: RedisScript, keys: [RedisArgument], args: [RedisArgument]) async throws -> RESPValue {
+        if let cluster { return try await cluster.run(script, keys: keys, args: args) }
+        return try await self.runScript(script, keys: keys, args: args, asking: false)
+    }
+
+    /// `run` on this pool's own node. `asking` prefixes `ASKING` (a cluster's ASK
+    /// redirection) and sends the whole source with EVAL, since the node asked may
+    /// not know the script and the pair must stay back to back.
+    func runScript(_ script: RedisScript, keys: [RedisArgument], args: [RedisArgument], asking: Bool) async throws -> RESPValue {
+        if asking {
+            var command = script.evalSHACommand(keys: keys, args: args)
+            command.name = "EVAL"
+            command.arguments[0] = .string(script.source)
+            let reply = try await self.pipeline([RedisCommand("ASKING"), command])[1]
+            if case .error(let message) = reply { throw RedisError.server(message) }
+            return reply
+        }
         let evalSHA = script.evalSHACommand(keys: keys, args: args)
         return try await self.withRetryIfUnsent { connection in
             do {
@@ -70,8 +96,16 @@ public final class RedisConnectionPool: Sendable {
         }
     }
 
+    /// `send` on this pool's own node, handing an error reply back as a value.
+    func sendReturningErrors(_ command: RedisCommand) async throws -> RESPValue {
+        try await self.withRetryIfUnsent { connection in
+            try await connection.pipeline([command])[0]
+        }
+    }
+
     /// Closes every connection; later calls fail with `.notConnected`.
     public func close() async {
+        await cluster?.close()
         self.endpointWatch.withLockedValue { watch in
             watch?.cancel()
             watch = nil
@@ -101,6 +135,8 @@ public final class RedisConnectionPool: Sendable {
     /// One of the pool's connections, for a caller that needs a run of commands on
     /// the same connection (Redis runs one connection's commands in order). It stays
     /// the pool's: do not close it; lease again once it is no longer `isActive`.
+    /// On a Redis Cluster, ask `cluster.pinnedConnection(forKey:)` instead: a
+    /// connection serves one shard.
     public func pinnedConnection() async throws -> RedisConnection {
         try await self.leaseConnection()
     }

@@ -13,7 +13,7 @@ public protocol RedisEndpointResolver: Sendable {
     var description: String { get }
 }
 
-public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
+public struct RedisEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
 

@@ -10,7 +10,7 @@ public struct RedisScript: Sendable, Equatable {
         self.sha1 = SHA1.hexDigest(source.utf8)
     }
 
-    func evalSHACommand(keys: [RedisArgument], args: [RedisArgument]) -> RedisCommand {
+    public func evalSHACommand(keys: [RedisArgument], args: [RedisArgument]) -> RedisCommand {
         var arguments: [RedisArgument] = []
         arguments.reserveCapacity(2 + keys.count + args.count)
         arguments.append(.string(self.sha1))

@@ -19,24 +19,12 @@ enum RedisSentinelURL {
         guard !masterName.isEmpty, !masterName.contains("/"), !masterName.contains("?") else {
             throw .invalidURL("a Sentinel URL ends with /MASTER_NAME: \(RedisURLRedaction.redact(url))")
         }
-        var authority = rest[..<slash]
-        var credentials = ""
-        if let at = authority.lastIndex(of: "@") {
-            credentials = String(authority[...at])
-            authority = authority[authority.index(after: at)...]
-        }
-        // Each sentinel goes through the single-Redis grammar, which checks host and port.
-        var sentinels: [RedisEndpoint] = []
-        for address in authority.split(separator: ",", omittingEmptySubsequences: false) {
-            let parts = try RedisURLParser.parse("redis://" + address)
-            sentinels.append(RedisEndpoint(host: parts.host, port: parts.port ?? 26379))
-        }
+        let (username, password, sentinels) = try RedisURLParser.parseNodeList(rest[..<slash], defaultPort: 26379)
         guard let first = sentinels.first else { throw .invalidURL("a Sentinel URL names at least one sentinel") }
-        let master = try RedisURLParser.parse("redis://" + credentials + first.description)
 
         var configuration = RedisConfiguration()
-        configuration.username = master.username
-        configuration.password = master.password
+        configuration.username = username
+        configuration.password = password
         if tls {
             configuration.tls = try RedisTLS(caFile: tlsCAFile, certificateFile: tlsCertificateFile, keyFile: tlsKeyFile)
         } else if tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil {

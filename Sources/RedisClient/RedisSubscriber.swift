@@ -27,7 +27,8 @@ public final class RedisSubscriber: Sendable {
         logger: Logger,
         probeInterval: Duration = .seconds(1),
         onMessage: @escaping @Sendable (RedisPubSubMessage) -> Void,
-        onStateChange: @escaping @Sendable (RedisSubscriberState) -> Void
+        onStateChange: @escaping @Sendable (RedisSubscriberState) -> Void,
+        onShardChannelDropped: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         // One loop for the subscriber's whole life: its state machine and
         // every connection it opens share it.
@@ -40,7 +41,8 @@ public final class RedisSubscriber: Sendable {
             probeInterval: TimeAmount(probeInterval),
             publishedState: publishedState,
             onMessage: onMessage,
-            onStateChange: onStateChange
+            onStateChange: onStateChange,
+            onShardChannelDropped: onShardChannelDropped
         )
         self.eventLoop = eventLoop
         self.publishedState = publishedState
@@ -82,6 +84,17 @@ public final class RedisSubscriber: Sendable {
     /// Removes channels from the desired set; best effort while disconnected.
     public func unsubscribe(_ topics: [String]) async throws {
         try await self.remove(.unsubscribe, topics)
+    }
+
+    /// Like `subscribe`, for sharded channels (`SSUBSCRIBE`, Redis Cluster): the
+    /// caller sends them to the master that owns their slot.
+    public func ssubscribe(_ topics: [String]) async throws {
+        try await self.add(.ssubscribe, topics)
+    }
+
+    /// Like `unsubscribe`, for sharded channels.
+    public func sunsubscribe(_ topics: [String]) async throws {
+        try await self.remove(.sunsubscribe, topics)
     }
 
     /// Like `subscribe`, for glob-style patterns.

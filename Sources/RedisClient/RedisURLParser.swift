@@ -55,6 +55,28 @@ enum RedisURLParser {
         return Parts(username: username, password: password, host: host, port: port, database: database, tls: tls)
     }
 
+    /// `[[user]:password@]host:port[,host:port…]`, the authority of a URL naming several
+    /// nodes (Sentinel, Cluster): the credentials, and each address checked by the
+    /// single-Redis grammar. No nodes when the list is empty.
+    static func parseNodeList(_ authority: Substring, defaultPort: Int) throws(RedisError) -> (
+        username: String?, password: String?, nodes: [RedisEndpoint]
+    ) {
+        var addresses = authority
+        var credentials = ""
+        if let at = authority.lastIndex(of: "@") {
+            credentials = String(authority[...at])
+            addresses = authority[authority.index(after: at)...]
+        }
+        var nodes: [RedisEndpoint] = []
+        for address in addresses.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = try parse("redis://" + address)
+            nodes.append(RedisEndpoint(host: parts.host, port: parts.port ?? defaultPort))
+        }
+        guard let first = nodes.first else { return (nil, nil, []) }
+        let user = try parse("redis://" + credentials + first.description)
+        return (user.username, user.password, nodes)
+    }
+
     private static func splitHostPort(_ authority: Substring) throws(RedisError) -> (String, Int?) {
         var host: Substring
         var portText: Substring?

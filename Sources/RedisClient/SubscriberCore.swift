@@ -13,11 +13,15 @@ final class SubscriberCore {
     private let probeInterval: TimeAmount
     private let onMessage: @Sendable (RedisPubSubMessage) -> Void
     private let onStateChange: @Sendable (RedisSubscriberState) -> Void
+    private let onShardChannelDropped: @Sendable (String) -> Void
     /// Mirror of `state` readable from any thread.
     private let publishedState: NIOLockedValueBox<RedisSubscriberState>
 
     private var channels: Set<String> = []
     private var patterns: Set<String> = []
+    /// Sharded pub/sub channels (SSUBSCRIBE), each subscribed with its own command:
+    /// one command may only name channels of one slot.
+    private var shardChannels: Set<String> = []
     private var connection: (channel: any Channel, handler: PubSubHandler)?
     private var state: RedisSubscriberState = .disconnected
     private var isStarted = false
@@ -38,8 +42,10 @@ final class SubscriberCore {
         probeInterval: TimeAmount,
         publishedState: NIOLockedValueBox<RedisSubscriberState>,
         onMessage: @escaping @Sendable (RedisPubSubMessage) -> Void,
-        onStateChange: @escaping @Sendable (RedisSubscriberState) -> Void
+        onStateChange: @escaping @Sendable (RedisSubscriberState) -> Void,
+        onShardChannelDropped: @escaping @Sendable (String) -> Void
     ) {
+        self.onShardChannelDropped = onShardChannelDropped
         self.eventLoop = eventLoop
         self.waiters = ConnectionWaiters(eventLoop: eventLoop)
         self.configuration = configuration
@@ -69,6 +75,7 @@ final class SubscriberCore {
         let probeInterval = self.probeInterval
         let logger = self.logger
         let onMessage = self.onMessage
+        let onShardChannelDropped = self.onShardChannelDropped
         let configuration = self.configuration
         let eventLoop = self.eventLoop
         // Asks the endpoint resolver (Sentinel) on every attempt, so a reconnect
@@ -78,7 +85,8 @@ final class SubscriberCore {
             let (channel, _) = try await RedisChannelConnector.connectReportingCause(
                 configuration: configuration, eventLoop: eventLoop
             ) {
-                PubSubHandler(probeInterval: probeInterval, logger: logger, onMessage: onMessage)
+                PubSubHandler(
+                    probeInterval: probeInterval, logger: logger, onMessage: onMessage, onShardChannelDropped: onShardChannelDropped)
             }
             return channel
         }
@@ -151,6 +159,20 @@ final class SubscriberCore {
         }
         handler.change(.subscribe, Array(self.channels), completion: stepDone)
         handler.change(.psubscribe, Array(self.patterns), completion: stepDone)
+        // A shard channel refused here (MOVED: its slot is elsewhere now) must not
+        // fail the session: it is handed back, to be subscribed where it lives.
+        for name in self.shardChannels {
+            outstanding += 1
+            handler.change(.ssubscribe, [name]) { error in
+                if case .server = error {
+                    self.shardChannels.remove(name)
+                    self.onShardChannelDropped(name)
+                    stepDone(nil)
+                } else {
+                    stepDone(error)
+                }
+            }
+        }
     }
 
     private func connectionClosed(_ channel: any Channel) {
@@ -232,18 +254,40 @@ final class SubscriberCore {
             self.channels.formUnion(names)
         case .psubscribe:
             self.patterns.formUnion(names)
-        case .unsubscribe, .punsubscribe:
+        case .ssubscribe:
+            self.shardChannels.formUnion(names)
+        case .unsubscribe, .punsubscribe, .sunsubscribe:
             preconditionFailure("add() takes subscribe kinds only")
         }
         guard let connection = self.connection else {
             continuation.resume(throwing: RedisError.notConnected)
             return
         }
-        connection.handler.change(kind, names) { error in
+        self.change(kind, names, on: connection.handler) { error in
             if let error {
                 continuation.resume(throwing: error)
             } else {
                 continuation.resume()
+            }
+        }
+    }
+
+    /// Sends the change; sharded kinds go one channel per command, and the
+    /// completion runs once, with the first error if any.
+    private func change(
+        _ kind: SubscriptionChange.Kind, _ names: [String], on handler: PubSubHandler, completion: @escaping (RedisError?) -> Void
+    ) {
+        guard kind == .ssubscribe || kind == .sunsubscribe, names.count > 1 else {
+            handler.change(kind, names, completion: completion)
+            return
+        }
+        var remaining = names.count
+        var firstError: RedisError?
+        for name in names {
+            handler.change(kind, [name]) { error in
+                firstError = firstError ?? error
+                remaining -= 1
+                if remaining == 0 { completion(firstError) }
             }
         }
     }
@@ -256,14 +300,16 @@ final class SubscriberCore {
             self.channels.subtract(names)
         case .punsubscribe:
             self.patterns.subtract(names)
-        case .subscribe, .psubscribe:
+        case .sunsubscribe:
+            self.shardChannels.subtract(names)
+        case .subscribe, .psubscribe, .ssubscribe:
             preconditionFailure("remove() takes unsubscribe kinds only")
         }
         guard let connection = self.connection else {
             continuation.resume()
             return
         }
-        connection.handler.change(kind, names) { error in
+        self.change(kind, names, on: connection.handler) { error in
             switch error {
             case .server(let message)?:
                 continuation.resume(throwing: RedisError.server(message))

@@ -8,6 +8,9 @@ struct SubscriptionChange {
         case unsubscribe
         case psubscribe
         case punsubscribe
+        /// Sharded pub/sub (Redis Cluster 7+): one slot's channels per command.
+        case ssubscribe
+        case sunsubscribe
 
         /// Confirmation pushes carry the command name in lowercase.
         init?(confirmation name: String) {

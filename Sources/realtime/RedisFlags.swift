@@ -6,7 +6,7 @@ import RealtimeRedis
 struct RedisFlags: ParsableArguments {
     @Option(
         help:
-            "Redis URL: redis://[[user]:password@]host[:port][/db], rediss:// for TLS, redis-sentinel://[[user]:password@]host:port[,host:port…]/MASTER_NAME (REALTIME_REDIS)."
+            "Redis URL: redis://[[user]:password@]host[:port][/db], rediss:// for TLS, redis-sentinel://[[user]:password@]host:port[,host:port…]/MASTER_NAME, redis-cluster://[[user]:password@]host:port[,host:port…] (REALTIME_REDIS)."
     )
     var redis: String?
     @Option(

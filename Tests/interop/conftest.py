@@ -3,6 +3,8 @@
 One behaviour suite, two backends: every test that takes `cluster` or
 `make_cluster` runs once against "memory" (one edge, no --redis) and once against
 "redis" (three edges sharing one redis-server, each with its own --node-id).
+REALTIME_TEST_BACKENDS picks them (default "memory,redis"); "rediscluster" is a
+third: three edges on a local Redis Cluster of 3 masters and 3 replicas.
 
 Clusters with the same configuration are reused within a test module (each test
 uses fresh channel names and its clients are disconnected when it ends); a test

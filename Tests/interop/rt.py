@@ -416,13 +416,14 @@ class Cluster:
         self.backend = backend
         self.workdir = workdir
         self.n_edges = 1 if backend == "memory" else edges
+        # 'rediscluster': the edges share a local 3-master Redis Cluster (issue 17).
         self.settings = dict(DEFAULT_SETTINGS if settings is None else settings)
         self.master_key = master_key
         self.jwt_secret = jwt_secret
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self.extra_args = extra_args or []
-        self.redis: Optional[RedisServer] = None
+        self.redis: Optional[RedisServer] = None  # or a redis_cluster.RedisClusterServer
         self.edges: list[Edge] = []
         self.clients: list[RTClient] = []
         self._rr = 0
@@ -450,9 +451,13 @@ class Cluster:
         if self.backend == "redis":
             self.redis = RedisServer(self.workdir).start()
             common += ["--redis", self.redis.url]
+        elif self.backend == "rediscluster":
+            from redis_cluster import RedisClusterServer
+            self.redis = RedisClusterServer(self.workdir).start()
+            common += ["--redis", self.redis.url]
         tag = uuid.uuid4().hex[:6]
         for i in range(self.n_edges):
-            node_id = f"edge{i}-{tag}" if self.backend == "redis" else None
+            node_id = f"edge{i}-{tag}" if self.backend != "memory" else None
             self.edges.append(Edge(i, self.workdir, list(common), node_id))
         try:
             pending = list(self.edges)

@@ -20,11 +20,12 @@ EDGE_PW = "edge-" + uuid.uuid4().hex[:10]
 COORD_PW = "coord-" + uuid.uuid4().hex[:10]
 
 
-def documented_acl_rules() -> dict[str, str]:
+def documented_acl_rules(cluster: bool = False) -> dict[str, str]:
+    """The rules for one Redis, or (cluster=True) those for a Redis Cluster."""
     rules = {}
     for line in DEPLOY_MD.read_text().splitlines():
         m = re.match(r"ACL SETUSER (rt-edge|rt-coordinator) (.*)$", line.strip())
-        if m:
+        if m and ("cluster|shards" in line) == cluster:
             rules[m.group(1)] = m.group(2)
     assert set(rules) == {"rt-edge", "rt-coordinator"}, "docs/DEPLOY.md must give both ACL rules"
     return rules

@@ -82,6 +82,20 @@ def delivered(receiver: RTClient) -> list[int]:
     return [args[0]["message"] for event, args in list(receiver.events) if event == "n"]
 
 
+def assert_acked_delivered_once(traffic: Traffic, receivers) -> tuple[set[int], list[int]]:
+    """Some publishes were refused, and every acknowledged one reached each receiver once."""
+    acked = traffic.acked()
+    refused = [n for n, _, o in traffic.outcomes if o != "ok"]
+    assert acked and refused
+    for r in receivers:
+        assert wait_until(lambda: acked <= set(delivered(r)), 5), \
+            f"{r.name}: acknowledged and lost: {sorted(acked - set(delivered(r)))[:20]}"
+        got = delivered(r)
+        assert len(got) == len(set(got)), f"{r.name}: delivered twice: {sorted(n for n in set(got) if got.count(n) > 1)}"
+        assert set(got) <= {n for n, _, _ in traffic.outcomes}
+    return acked, refused
+
+
 def test_sentinel_failover_loses_no_acknowledged_message(procs):
     master, replica, sentinels, url = start_sentinel_setup(procs)
     env = {"REALTIME_REDIS_SENTINEL_PASSWORD": SENTINEL_PW}
@@ -129,15 +143,7 @@ def test_sentinel_failover_loses_no_acknowledged_message(procs):
           f"(master killed {first_refused - killed:+.2f} s before the first refusal)")
 
     assert not live_failures, f"/health/live failed during the failover at {live_failures}"
-    acked = traffic.acked()
-    refused = [n for n, _, o in traffic.outcomes if o != "ok"]
-    assert acked and refused
-    for r in (near, far):
-        assert wait_until(lambda: acked <= set(delivered(r)), 5), \
-            f"{r.name}: acknowledged and lost: {sorted(acked - set(delivered(r)))[:20]}"
-        got = delivered(r)
-        assert len(got) == len(set(got)), f"{r.name}: delivered twice: {sorted(n for n in set(got) if got.count(n) > 1)}"
-        assert set(got) <= {n for n, _, _ in traffic.outcomes}
+    acked, refused = assert_acked_delivered_once(traffic, (near, far))
     print(f"[sentinel failover] {len(acked)} acknowledged, {len(refused)} refused, all acknowledged delivered once "
           f"to both receivers")
     # Clients stayed connected; presence is back on the new master; edges ready again.

@@ -21,6 +21,12 @@ public protocol RecoveryStore: Sendable {
     /// A channel's history, oldest first: the newest `limit` messages, or with `since`
     /// the first `limit` after it (the next page).
     func history(of channel: String, policy: HistoryPolicy, limit: Int, since: LogOffset?) async throws -> [RetainedMessage]
+    /// Why this backend keeps no messages (no recovery, no history), or nil when it does.
+    var unavailableReason: String? { get }
+}
+
+extension RecoveryStore {
+    public var unavailableReason: String? { nil }
 }
 
 /// What `RecoveryStore.keep` found under a pid.

@@ -29,7 +29,7 @@ extension ClientSession {
             socketId = RandomID.make()
             logger[metadataKey: "socket"] = "\(socketId)"
         }
-        pid = services.settings.current.recovery.enabled ? RandomID.make(length: 32) : nil
+        pid = services.settings.recoveryEnabled ? RandomID.make(length: 32) : nil
         guard let connection = await register(identity) else { return }
         // CONNECT is handed to the connection's loop before the hub knows the connection,
         // so no delivery can overtake it.

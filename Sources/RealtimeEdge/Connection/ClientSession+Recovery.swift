@@ -17,7 +17,7 @@ extension ClientSession {
 
     /// The snapshot `auth` names, when recovery is on and it belongs to the same user.
     func claimRecovery(auth: JSONValue?, identity: ClientIdentity) async -> RecoveryClaim? {
-        guard services.settings.current.recovery.enabled, let pid = auth?["pid"]?.stringValue,
+        guard services.settings.recoveryEnabled, let pid = auth?["pid"]?.stringValue,
             let offset = auth?["offset"]?.stringValue.flatMap(LogOffset.init)
         else { return nil }
         do {

@@ -29,7 +29,7 @@ public final class EdgeNode: Sendable {
         self.stats = stats
         self.hub = LocalHub(stats: stats)
         self.backend = backend
-        self.settings = EnforcedSettings(configuration.initialSettings)
+        self.settings = EnforcedSettings(configuration.initialSettings, backendRetains: backend.recovery.unavailableReason == nil)
         self.interest = TopicInterest(bus: backend.bus)
         self.authenticator = HandshakeAuthenticator(sessions: await SessionVerifier(secret: configuration.jwtSecret))
         self.admission = ConnectionAdmission(maxOpen: configuration.maxConnections, maxPerSecond: configuration.maxConnectRate)

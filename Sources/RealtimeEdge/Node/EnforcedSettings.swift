@@ -10,12 +10,19 @@ public final class EnforcedSettings: Sendable {
         var rules: ChannelRuleBook
     }
     private let box: Mutex<InForce>
+    /// False on a backend that keeps no messages: recovery and history settings then
+    /// retain nothing (they are refused when set through this edge).
+    private let backendRetains: Bool
 
-    public init(_ settings: RealtimeSettings) {
+    public init(_ settings: RealtimeSettings, backendRetains: Bool = true) {
         box = Mutex(InForce(settings: settings, rules: ChannelRuleBook(settings.channelRules)))
+        self.backendRetains = backendRetains
     }
 
     public var current: RealtimeSettings { box.withLock { $0.settings } }
+
+    /// Whether sessions get a `pid` and can be recovered.
+    public var recoveryEnabled: Bool { backendRetains && current.recovery.enabled }
 
     /// The rule for a channel, or nil when the channel is open (no rule matches).
     public func rule(for channel: String) -> ChannelRule? {
@@ -28,7 +35,7 @@ public final class EnforcedSettings: Sendable {
         box.withLock { inForce in
             let rule: ChannelRule? =
                 if case .channel(let name) = topic, !inForce.rules.isEmpty { inForce.rules.rule(for: name) } else { nil }
-            return (rule, Retention.of(topic, recovery: inForce.settings.recovery, rule: rule))
+            return (rule, backendRetains ? Retention.of(topic, recovery: inForce.settings.recovery, rule: rule) : nil)
         }
     }
 

@@ -110,6 +110,11 @@ extension EdgeNode {
                 } catch let error as SettingsValidationError {
                     throw APIError.badRequest(error.description)
                 }
+                if let reason = self.backend.recovery.unavailableReason,
+                    settings.recovery.enabled || settings.channelRules.contains(where: { $0.history != nil })
+                {
+                    throw APIError.badRequest("recovery.enabled and channel rules with history: \(reason)")
+                }
                 let stored = try await self.backend.settings.store(settings, above: self.settings.current.version)
                 self.apply(stored, source: "api")
                 return JSONResponse.bytes(Array(SettingsCoding.encode(stored)))

@@ -12,7 +12,9 @@ final class RedisConnections: Sendable {
     let nodeId: String
     let configuration: RedisConfiguration
     let pool: RedisConnectionPool
-    let subscriber: RedisSubscriber
+    let subscriber: any TopicSubscriber
+    /// Key and topic names: one Redis's, or the hash-tagged ones of a Redis Cluster.
+    let keys: RedisKeyspace
     let relay = BackendEventRelay()
     let logger: Logger
     /// Counts for rate-limit checks decided locally because Redis was unreachable.
@@ -25,10 +27,21 @@ final class RedisConnections: Sendable {
         self.logger = logger
         self.pool = RedisConnectionPool(configuration: configuration, size: 4, eventLoopGroup: eventLoopGroup, logger: logger)
         let relay = self.relay
-        self.subscriber = RedisSubscriber(
-            configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
-            onMessage: { message in RedisMessageRouter.route(message, to: relay, nodeId: nodeId) },
-            onStateChange: { state in relay.subscriberStateChanged(state) })
+        let keys = RedisKeyspace(for: pool)
+        self.keys = keys
+        let onMessage: @Sendable (RedisPubSubMessage) -> Void = { message in
+            RedisMessageRouter.route(message, to: relay, nodeId: nodeId, keys: keys)
+        }
+        let onStateChange: @Sendable (RedisSubscriberState) -> Void = { state in relay.subscriberStateChanged(state) }
+        if let cluster = pool.cluster {
+            self.subscriber = RedisClusterSubscriber(
+                client: cluster, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+                onMessage: onMessage, onStateChange: onStateChange)
+        } else {
+            self.subscriber = RedisSubscriber(
+                configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+                onMessage: onMessage, onStateChange: onStateChange)
+        }
     }
 }
 
@@ -43,6 +56,10 @@ extension Backend {
         return Backend(
             bus: RedisMessageBus(connections), presence: RedisPresenceStore(connections),
             settings: RedisSettingsStore(pool: connections.pool), registration: RedisNodeRegistration(connections),
-            recovery: RedisRecoveryStore(connections))
+            recovery: connections.pool.cluster == nil
+                ? RedisRecoveryStore(connections)
+                : UnavailableRecoveryStore(
+                    reason: "connection state recovery and channel history are not supported on a Redis Cluster (redis-cluster://); "
+                        + "use redis:// or redis-sentinel://"))
     }
 }

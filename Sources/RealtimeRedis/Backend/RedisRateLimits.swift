@@ -8,7 +8,10 @@ import RedisClient
 /// if any, still reaches the caller.
 extension RedisConnections {
     /// One script call: check all limits, count, and publish when allowed.
-    func checkLimits(_ check: RateLimitCheck, publishing message: (topic: String, payload: ByteBuffer)?) async throws -> RateLimit? {
+    func checkLimits(_ check: RateLimitCheck, publishing message: (topic: String, payload: ByteBuffer, sharded: Bool)?) async throws
+        -> RateLimit?
+    {
+        if keys.clustered { return try await checkLimitsOnCluster(check, publishing: message) }
         var args: [RedisArgument] = []
         args.reserveCapacity(check.limits.count * 3 + 3)
         for limit in check.limits {
@@ -21,17 +24,26 @@ extension RedisConnections {
             args.append(.string(message.topic))
             args.append(.buffer(message.payload))
         }
-        let keys = check.limits.map { RedisArgument.string(RedisKeys.rateLimitCounter(limit: $0.name, subject: check.subject)) }
+        return try await exceededLimit(RateLimitScript.checkAndPublish, check, args: args)?.limit
+    }
+
+    /// Runs a check script over the subject's counters (KEYS) and returns the limit it
+    /// reports exceeded (its 1-based index), or nil. While Redis cannot be reached this
+    /// edge's own counters decide (`local`); when they allow, the error is thrown.
+    func exceededLimit(_ script: RedisScript, _ check: RateLimitCheck, args: [RedisArgument]) async throws -> (
+        limit: RateLimit, local: Bool
+    )? {
+        let counters = check.limits.map { RedisArgument.string(keys.rateLimitCounter(limit: $0.name, subject: check.subject)) }
         let reply: RESPValue
         do {
-            reply = try await pool.run(RateLimitScript.checkAndPublish, keys: keys, args: args)
+            reply = try await pool.run(script, keys: counters, args: args)
         } catch let error as RedisError where error.isConnectivity {
             rateLimitFallbacks.add(1, ordering: .relaxed)
-            if let exceeded = fallbackLimiter.consume(check) { return exceeded }
+            if let exceeded = fallbackLimiter.consume(check) { return (exceeded, true) }
             throw error
         }
         guard let index = reply.int, index > 0, Int(index) <= check.limits.count else { return nil }
-        return check.limits[Int(index) - 1]
+        return (check.limits[Int(index) - 1], false)
     }
 
     /// Runs a presence script behind the rate-limit prologue: one round trip for
@@ -43,7 +55,7 @@ extension RedisConnections {
         allArgs.reserveCapacity(args.count + 2 + 3 * (check?.limits.count ?? 0))
         if let check {
             for limit in check.limits {
-                allKeys.append(.string(RedisKeys.rateLimitCounter(limit: limit.name, subject: check.subject)))
+                allKeys.append(.string(self.keys.rateLimitCounter(limit: limit.name, subject: check.subject)))
                 allArgs.append(.int(limit.rate))
                 allArgs.append(.int(limit.duration))
                 allArgs.append(.string(limit.name))

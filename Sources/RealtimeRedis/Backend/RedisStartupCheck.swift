@@ -17,7 +17,7 @@ enum RedisStartupCheck {
         let deadline = ContinuousClock.now + patience
         while true {
             do {
-                try await RedisConnection.check(configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+                try await checkOnce(configuration, logger: logger, eventLoop: eventLoopGroup.next())
                 return
             } catch {
                 guard case .unreachable = error, ContinuousClock.now < deadline else { throw error }
@@ -25,5 +25,28 @@ enum RedisStartupCheck {
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
+    }
+
+    /// One attempt; for a Redis Cluster, the seeds in turn until one answers (a dead
+    /// seed, e.g. a failed-over master, must not keep a process from starting).
+    private static func checkOnce(
+        _ configuration: RedisConfiguration, logger: Logger, eventLoop: any EventLoop
+    ) async throws(RedisConnectError) {
+        guard let seeds = configuration.clusterSeeds, seeds.count > 1 else {
+            return try await RedisConnection.check(configuration: configuration, eventLoop: eventLoop, logger: logger)
+        }
+        var unreachable: RedisConnectError?
+        for seed in seeds {
+            var node = configuration
+            node.host = seed.host
+            node.port = seed.port
+            do {
+                return try await RedisConnection.check(configuration: node, eventLoop: eventLoop, logger: logger)
+            } catch {
+                guard case .unreachable = error else { throw error }
+                unreachable = error
+            }
+        }
+        if let unreachable { throw unreachable }
     }
 }

@@ -4,7 +4,10 @@ import RedisClient
 
 /// Deliveries over Redis pub/sub: one topic per channel, per user and for
 /// broadcasts, subscribed only while this edge has local interest, plus the control
-/// topic (settings, evictions, signouts) always.
+/// topic (settings, evictions, signouts) always. On a Redis Cluster, channel and
+/// user topics are sharded (`SPUBLISH`, subscribed on their slot's master only) and
+/// broadcasts and control messages stay plain pub/sub, which the cluster bus copies
+/// to every node (docs/KEYSPACE.md gives the cost).
 final class RedisMessageBus: MessageBus {
     var kind: String { "redis" }
     private let redis: RedisConnections
@@ -19,7 +22,7 @@ final class RedisMessageBus: MessageBus {
         redis.relay.setHandler(onEvent)
         redis.subscriber.start()
         try await redis.subscriber.waitUntilConnected(timeout: .seconds(10))
-        try await redis.subscriber.subscribe([RedisKeys.controlTopic])
+        try await redis.subscriber.subscribe(redis.keys.controlTopic, sharded: false)
     }
 
     func shutdown() async {
@@ -29,12 +32,12 @@ final class RedisMessageBus: MessageBus {
     }
 
     func acquire(_ topic: Topic) async throws {
-        try await redis.subscriber.subscribe([RedisKeys.topicName(topic)])
+        try await redis.subscriber.subscribe(redis.keys.topicName(topic), sharded: redis.keys.isSharded(topic))
     }
 
     func release(_ topic: Topic) async {
         do {
-            try await redis.subscriber.unsubscribe([RedisKeys.topicName(topic)])
+            try await redis.subscriber.unsubscribe(redis.keys.topicName(topic), sharded: redis.keys.isSharded(topic))
         } catch {
             redis.logger.debug("unsubscribe failed (resynced on reconnect)", metadata: ["topic": "\(topic)", "error": "\(error)"])
         }
@@ -48,11 +51,12 @@ final class RedisMessageBus: MessageBus {
             return try await redis.publishRetained(topic, frame: frame, excluding: excluding, limitedBy: check, retaining: retaining)
         }
         let payload = Envelope.encode(frame: frame, excluding: excluding)
+        let name = redis.keys.topicName(topic)
         guard let check, !check.limits.isEmpty else {
-            _ = try await redis.pool.send(RedisCommand("PUBLISH", .string(RedisKeys.topicName(topic)), .buffer(payload)))
+            _ = try await redis.pool.send(RedisCommand(redis.keys.publishCommand(topic), .string(name), .buffer(payload)))
             return nil
         }
-        return try await redis.checkLimits(check, publishing: (RedisKeys.topicName(topic), payload))
+        return try await redis.checkLimits(check, publishing: (name, payload, sharded: redis.keys.isSharded(topic)))
     }
 
     /// One pipeline of PUBLISHes (EVALs for messages kept for recovery or history) on
@@ -64,7 +68,7 @@ final class RedisMessageBus: MessageBus {
         let commands = batch.map { delivery in
             if let retaining = delivery.retaining { return RedisConnections.retainedCommand(delivery, retaining: retaining) }
             return RedisCommand(
-                "PUBLISH", .string(RedisKeys.topicName(delivery.topic)),
+                redis.keys.publishCommand(delivery.topic), .string(redis.keys.topicName(delivery.topic)),
                 .buffer(Envelope.encode(frame: delivery.frame, excluding: delivery.excluding, publishedAt: delivery.publishedAt)))
         }
         for reply in try await redis.pool.pipeline(commands) {
@@ -85,6 +89,7 @@ final class RedisMessageBus: MessageBus {
 
     func endSessions(userId: String, sessionId: String?) async throws {
         _ = try await redis.pool.send(
-            RedisCommand("PUBLISH", .string(RedisKeys.controlTopic), .string(ControlMessage.signout(userId: userId, sessionId: sessionId))))
+            RedisCommand("PUBLISH", .string(redis.keys.controlTopic), .string(ControlMessage.signout(userId: userId, sessionId: sessionId)))
+        )
     }
 }

@@ -21,13 +21,13 @@ enum ControlMessage {
 
 /// Runs on the subscriber's event loop: decodes what Redis delivered and hands it on.
 enum RedisMessageRouter {
-    static func route(_ message: RedisPubSubMessage, to relay: BackendEventRelay, nodeId: String) {
+    static func route(_ message: RedisPubSubMessage, to relay: BackendEventRelay, nodeId: String, keys: RedisKeyspace = .plain) {
         let emit = relay.emit
-        if let topic = RedisKeys.topic(named: message.topic) {
+        if let topic = keys.topic(named: message.topic) {
             guard let (excluding, frame, publishedAt) = Envelope.decode(message.payload) else { return }
             emit(
                 .delivery(Delivery(topic: topic, frame: frame, excluding: excluding, publishedAt: publishedAt ?? WallClock.microseconds())))
-        } else if message.topic == RedisKeys.controlTopic {
+        } else if message.topic == keys.controlTopic {
             routeControl(message.payload, nodeId: nodeId, emit: emit)
         }
     }

@@ -8,14 +8,15 @@ public struct ClusterReader: Sendable {
     let pool: RedisConnectionPool
 
     public func read() async throws -> ClusterObservation {
+        let keys = RedisKeyspace(for: pool)
         let replies = try await pool.pipeline([
-            RedisCommand("SMEMBERS", .string(RedisKeys.nodes)),
-            RedisCommand("SCARD", .string(RedisKeys.channels)),
-            RedisCommand("HMGET", .string(RedisKeys.cleanups), "nodes", "members"),
-            RedisCommand("GET", .string(CoordinatorKeys.leader)),
-            RedisCommand("HGETALL", .string(RedisKeys.rateLimitRejections)),
-            RedisCommand("ZREVRANGE", .string(RedisKeys.rateLimitTop), "0", .int(Self.topSubjects - 1), "WITHSCORES"),
-            RedisCommand("GET", .string(RedisKeys.settings)),
+            RedisCommand("SMEMBERS", .string(keys.nodes)),
+            RedisCommand("SCARD", .string(keys.channels)),
+            RedisCommand("HMGET", .string(keys.cleanups), "nodes", "members"),
+            RedisCommand("GET", .string(keys.leader)),
+            RedisCommand("HGETALL", .string(keys.rateLimitRejections)),
+            RedisCommand("ZREVRANGE", .string(keys.rateLimitTop), "0", .int(Self.topSubjects - 1), "WITHSCORES"),
+            RedisCommand("GET", .string(keys.settings)),
         ])
         for reply in replies {
             if let message = reply.errorMessage { throw RedisError.server(message) }
@@ -34,7 +35,7 @@ public struct ClusterReader: Sendable {
             storedSettingsVersion: Self.settingsVersion(replies[6]))
         guard !ids.isEmpty else { return observation }
 
-        let values = try await pool.send(RedisCommand("MGET", ids.map { .string(RedisKeys.nodeHeartbeat($0)) }))
+        let values = try await pool.send(RedisCommand("MGET", ids.map { .string(keys.nodeHeartbeat($0)) }))
         for (id, value) in zip(ids, values.array ?? []) {
             guard let buffer = value.buffer else { continue }
             if let heartbeat = NodeHeartbeat(json: buffer.readableBytesView, nodeId: id) {

@@ -38,13 +38,13 @@ public final class LeaderLease: Sendable {
         do {
             var held =
                 try await pool.run(
-                    LeaseScripts.renew, keys: [.string(CoordinatorKeys.leader)],
+                    LeaseScripts.renew, keys: [.string(RedisKeyspace(for: pool).leader)],
                     args: [.string(coordinatorId), .int(ttlMilliseconds)]
                 ).int == 1
             if !held {
                 let reply = try await pool.send(
                     RedisCommand(
-                        "SET", .string(CoordinatorKeys.leader), .string(coordinatorId), "NX", "PX", .int(ttlMilliseconds)))
+                        "SET", .string(RedisKeyspace(for: pool).leader), .string(coordinatorId), "NX", "PX", .int(ttlMilliseconds)))
                 held = reply.string == "OK"
             }
             validUntil.withLock { $0 = held ? sentAt + ttl - margin : nil }
@@ -60,7 +60,7 @@ public final class LeaderLease: Sendable {
     /// Gives the lease up (graceful shutdown) so a standby takes over immediately.
     public func release() async {
         validUntil.withLock { $0 = nil }
-        _ = try? await pool.run(LeaseScripts.release, keys: [.string(CoordinatorKeys.leader)], args: [.string(coordinatorId)])
+        _ = try? await pool.run(LeaseScripts.release, keys: [.string(RedisKeyspace(for: pool).leader)], args: [.string(coordinatorId)])
     }
 
     private var ttlMilliseconds: Int {

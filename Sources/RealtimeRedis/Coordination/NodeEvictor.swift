@@ -26,21 +26,24 @@ public struct NodeEvictor: Sendable {
     ///   that was only cut off re-asserts its members. False when a node clears what its
     ///   own crashed predecessor left: it would hear the notice about itself.
     public func evict(_ nodeId: String, notify: Bool = true) async throws -> Int {
-        let index = RedisKeys.nodeIndex(nodeId)
+        let keys = RedisKeyspace(for: pool)
+        let index = keys.nodeIndex(nodeId)
         let entries = try await indexEntries(index)
         var removed = 0
         var start = 0
         while start < entries.count {
             guard isLeader() else { throw LeadershipLost() }
             let batch = Array(entries[start..<min(start + batchSize, entries.count)])
-            removed += try await evictBatch(batch, of: nodeId, index: index)
+            removed +=
+                keys.clustered
+                ? try await evictBatchOnCluster(batch, of: nodeId, keys: keys) : try await evictBatch(batch, of: nodeId, index: index)
             start += batchSize
         }
         guard isLeader() else { throw LeadershipLost() }
         _ = try await pool.run(
             EvictionScripts.finishEviction,
-            keys: [.string(index), .string(RedisKeys.nodes), .string(RedisKeys.cleanups), .string(RedisKeys.nodeEvicted(nodeId))],
-            args: [.string(nodeId), .string(RedisKeys.controlTopic), .string(notify ? ControlMessage.evicted(nodeId: nodeId) : "")])
+            keys: [.string(index), .string(keys.nodes), .string(keys.cleanups), .string(keys.nodeEvicted(nodeId))],
+            args: [.string(nodeId), .string(keys.controlTopic), .string(notify ? ControlMessage.evicted(nodeId: nodeId) : "")])
         return removed
     }
 
@@ -89,7 +92,7 @@ public struct NodeEvictor: Sendable {
 
     /// The pub/sub payload announcing the member's leave, or nil when the stored
     /// record is missing, unreadable, or belongs to another node.
-    private func leavePayload(_ record: RESPValue, channel: String, nodeId: String) -> ByteBuffer? {
+    func leavePayload(_ record: RESPValue, channel: String, nodeId: String) -> ByteBuffer? {
         guard let buffer = record.buffer,
             let json = try? JSONValue.parse(buffer.readableBytesView),
             let member = PresenceRecord(stored: json),

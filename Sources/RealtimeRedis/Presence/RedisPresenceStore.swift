@@ -16,19 +16,24 @@ final class RedisPresenceStore: PresenceStore {
     func join(channel: String, member: PresenceRecord, announce: ByteBuffer, excluding: String?, limitedBy check: RateLimitCheck?)
         async throws -> Bool
     {
+        if redis.keys.clustered {
+            return try await redis.clusterJoin(channel: channel, member: member, announce: announce, excluding: excluding, limitedBy: check)
+        }
+        let keys = redis.keys
         let reply = try await redis.runLimited(
             RateLimitScript.join, check: check,
-            keys: [.string(RedisKeys.presence(channel)), .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.channels)],
+            keys: [.string(keys.presence(channel)), .string(keys.nodeIndex(member.node)), .string(keys.channels)],
             args: [
                 .string(member.id), .bytes(member.storedJSON.serialized),
                 .string(RedisKeys.indexEntry(memberId: member.id, channel: channel)), .string(channel),
-                .string(RedisKeys.channelTopic(channel)), .buffer(Envelope.encode(frame: announce, excluding: excluding)),
+                .string(keys.topicName(.channel(channel))), .buffer(Envelope.encode(frame: announce, excluding: excluding)),
             ])
         return reply.int == 1
     }
 
     func leave(memberId: String, node: String, from channels: [ChannelAnnouncement], limitedBy check: RateLimitCheck?) async throws {
         guard !channels.isEmpty else { return try await redis.enforce(check) }
+        if redis.keys.clustered { return try await redis.clusterLeave(memberId: memberId, node: node, from: channels, limitedBy: check) }
         var args: [RedisArgument] = [.string(memberId)]
         args.reserveCapacity(1 + channels.count * 3)
         for announcement in channels {
@@ -37,13 +42,16 @@ final class RedisPresenceStore: PresenceStore {
             args.append(.buffer(Envelope.encode(frame: announcement.frame, excluding: nil)))
         }
         _ = try await redis.runLimited(
-            RateLimitScript.leave, check: check, keys: [.string(RedisKeys.nodeIndex(node)), .string(RedisKeys.channels)], args: args)
+            RateLimitScript.leave, check: check, keys: [.string(redis.keys.nodeIndex(node)), .string(redis.keys.channels)], args: args)
     }
 
     func update(member: PresenceRecord, in channels: [ChannelAnnouncement], excluding: String?, limitedBy check: RateLimitCheck?)
         async throws
     {
         guard !channels.isEmpty else { return try await redis.enforce(check) }
+        if redis.keys.clustered {
+            return try await redis.clusterUpdate(member: member, in: channels, excluding: excluding, limitedBy: check)
+        }
         var args: [RedisArgument] = [.string(member.id), .bytes(member.storedJSON.serialized)]
         args.reserveCapacity(2 + channels.count * 3)
         for announcement in channels {
@@ -55,8 +63,14 @@ final class RedisPresenceStore: PresenceStore {
     }
 
     func members(of channel: String, limitedBy check: RateLimitCheck?) async throws -> [PresenceRecord] {
-        let reply = try await redis.runLimited(
-            RateLimitScript.members, check: check, keys: [.string(RedisKeys.presence(channel))], args: [])
+        let reply: RESPValue
+        if redis.keys.clustered {
+            if let exceeded = try await redis.clusterCheck(check) { throw RateLimitExceeded(exceeded) }
+            reply = try await redis.pool.send(RedisCommand("HVALS", .string(redis.keys.presence(channel))))
+        } else {
+            reply = try await redis.runLimited(
+                RateLimitScript.members, check: check, keys: [.string(redis.keys.presence(channel))], args: [])
+        }
         return (reply.array ?? []).compactMap { value in
             guard case .bulkString(let buffer?) = value, let json = try? JSONValue.parse(buffer.readableBytesView) else { return nil }
             return PresenceRecord(stored: json)
@@ -64,9 +78,9 @@ final class RedisPresenceStore: PresenceStore {
     }
 
     func activeChannels() async throws -> [ChannelSummary] {
-        let names = try await redis.pool.send(RedisCommand("SMEMBERS", .string(RedisKeys.channels))).array?.compactMap(\.string) ?? []
+        let names = try await redis.pool.send(RedisCommand("SMEMBERS", .string(redis.keys.channels))).array?.compactMap(\.string) ?? []
         guard !names.isEmpty else { return [] }
-        let counts = try await redis.pool.pipeline(names.map { RedisCommand("HLEN", .string(RedisKeys.presence($0))) })
+        let counts = try await redis.pool.pipeline(names.map { RedisCommand("HLEN", .string(redis.keys.presence($0))) })
         return zip(names, counts).compactMap { name, count in
             guard let n = count.int, n > 0 else { return nil }
             return ChannelSummary(channel: name, members: Int(n))
@@ -75,18 +89,19 @@ final class RedisPresenceStore: PresenceStore {
 
     func restore(_ memberships: [(channel: String, member: PresenceRecord)]) async throws {
         let pool = redis.pool
+        let keys = redis.keys
         // Evicted while cut off (a partition longer than the coordinator's dead-after):
         // the other members were told these members left, so they must hear them join.
-        let wasEvicted = try await pool.send(RedisCommand("DEL", .string(RedisKeys.nodeEvicted(redis.nodeId)))).int == 1
-        var commands = [RedisCommand("SADD", .string(RedisKeys.nodes), .string(redis.nodeId))]
+        let wasEvicted = try await pool.send(RedisCommand("DEL", .string(keys.nodeEvicted(redis.nodeId)))).int == 1
+        var commands = [RedisCommand("SADD", .string(keys.nodes), .string(redis.nodeId))]
         for (channel, member) in memberships {
             commands.append(
-                RedisCommand("HSET", .string(RedisKeys.presence(channel)), .string(member.id), .bytes(member.storedJSON.serialized)))
+                RedisCommand("HSET", .string(keys.presence(channel)), .string(member.id), .bytes(member.storedJSON.serialized)))
             commands.append(
                 RedisCommand(
-                    "SADD", .string(RedisKeys.nodeIndex(member.node)), .string(RedisKeys.indexEntry(memberId: member.id, channel: channel)))
+                    "SADD", .string(keys.nodeIndex(member.node)), .string(RedisKeys.indexEntry(memberId: member.id, channel: channel)))
             )
-            commands.append(RedisCommand("SADD", .string(RedisKeys.channels), .string(channel)))
+            commands.append(RedisCommand("SADD", .string(keys.channels), .string(channel)))
         }
         // Chunked so a node with many members never builds one giant write.
         for start in stride(from: 0, to: commands.count, by: 1000) {
@@ -98,7 +113,7 @@ final class RedisPresenceStore: PresenceStore {
         if wasEvicted {
             let joins = memberships.map { channel, member in
                 RedisCommand(
-                    "PUBLISH", .string(RedisKeys.channelTopic(channel)),
+                    keys.publishCommand(.channel(channel)), .string(keys.topicName(.channel(channel))),
                     .buffer(Envelope.encode(frame: EventFrames.presence(.join, channel: channel, member: member), excluding: nil)))
             }
             for start in stride(from: 0, to: joins.count, by: 1000) {

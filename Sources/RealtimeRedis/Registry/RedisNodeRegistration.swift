@@ -16,7 +16,7 @@ final class RedisNodeRegistration: NodeRegistration {
     func register() async throws {
         let removed = try await NodeEvictor(pool: redis.pool).evict(redis.nodeId, notify: false)
         // This process starts with no members: nothing of an old eviction to announce.
-        _ = try await redis.pool.send(RedisCommand("DEL", .string(RedisKeys.nodeEvicted(redis.nodeId))))
+        _ = try await redis.pool.send(RedisCommand("DEL", .string(redis.keys.nodeEvicted(redis.nodeId))))
         if removed > 0 {
             redis.logger.notice("removed members left by a previous run of this node", metadata: ["members": "\(removed)"])
         }
@@ -24,15 +24,15 @@ final class RedisNodeRegistration: NodeRegistration {
 
     func beat(_ heartbeat: NodeHeartbeat) async throws {
         _ = try await redis.pool.pipeline([
-            RedisCommand("SET", .string(RedisKeys.nodeHeartbeat(redis.nodeId)), .bytes(heartbeat.json.serialized), "PX", "30000"),
-            RedisCommand("SADD", .string(RedisKeys.nodes), .string(redis.nodeId)),
+            RedisCommand("SET", .string(redis.keys.nodeHeartbeat(redis.nodeId)), .bytes(heartbeat.json.serialized), "PX", "30000"),
+            RedisCommand("SADD", .string(redis.keys.nodes), .string(redis.nodeId)),
         ])
     }
 
     func deregister() async {
         _ = try? await redis.pool.pipeline([
-            RedisCommand("DEL", .string(RedisKeys.nodeHeartbeat(redis.nodeId))),
-            RedisCommand("SREM", .string(RedisKeys.nodes), .string(redis.nodeId)),
+            RedisCommand("DEL", .string(redis.keys.nodeHeartbeat(redis.nodeId))),
+            RedisCommand("SREM", .string(redis.keys.nodes), .string(redis.nodeId)),
         ])
     }
 }

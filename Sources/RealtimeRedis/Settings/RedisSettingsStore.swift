@@ -36,12 +36,14 @@ public final class RedisSettingsStore: SettingsStore {
         try await RedisStartupCheck.run(configuration, patience: .seconds(2), logger: logger)
     }
 
+    private var keys: RedisKeyspace { RedisKeyspace(for: pool) }
+
     public func close() async {
         if ownsPool { await pool.close() }
     }
 
     public func load() async throws -> RealtimeSettings? {
-        let reply = try await pool.send(RedisCommand("GET", .string(RedisKeys.settings)))
+        let reply = try await pool.send(RedisCommand("GET", .string(keys.settings)))
         guard case .bulkString(let buffer?) = reply else { return nil }
         return try SettingsCoding.decode(Data(buffer.readableBytesView))
     }
@@ -49,14 +51,14 @@ public final class RedisSettingsStore: SettingsStore {
     /// `SET NX`: a seed never replaces stored settings, whatever their version.
     public func seed(_ settings: RealtimeSettings) async throws -> RealtimeSettings {
         let seed = settings.withVersion(0)
-        _ = try await pool.send(RedisCommand("SET", .string(RedisKeys.settings), .bytes(Array(SettingsCoding.encode(seed))), "NX"))
+        _ = try await pool.send(RedisCommand("SET", .string(keys.settings), .bytes(Array(SettingsCoding.encode(seed))), "NX"))
         return try await load() ?? seed
     }
 
     public func store(_ settings: RealtimeSettings, above floor: Int64) async throws -> RealtimeSettings {
         let body = Array(SettingsCoding.encode(settings, includingVersion: false))
         let reply = try await pool.run(
-            SettingsScripts.store, keys: [.string(RedisKeys.settings), .string(RedisKeys.controlTopic)],
+            SettingsScripts.store, keys: [.string(keys.settings), .string(keys.controlTopic)],
             args: [.bytes(body), .int(Int(floor))])
         guard let stored = reply.buffer else { throw RedisError.protocolError("settings script answered \(reply)") }
         return try SettingsCoding.decode(Data(stored.readableBytesView))
@@ -64,7 +66,7 @@ public final class RedisSettingsStore: SettingsStore {
 
     public func restore(_ enforced: RealtimeSettings) async throws -> SettingsRestore {
         let reply = try await pool.run(
-            SettingsScripts.restore, keys: [.string(RedisKeys.settings), .string(RedisKeys.controlTopic)],
+            SettingsScripts.restore, keys: [.string(keys.settings), .string(keys.controlTopic)],
             args: [.bytes(Array(SettingsCoding.encode(enforced))), .int(Int(enforced.version))])
         if let stored = reply.buffer {
             return .newer(try SettingsCoding.decode(Data(stored.readableBytesView)))
