@@ -1031,6 +1031,11 @@ def test_config_put_stores_rules_and_webhook(vc, webhook):
         {"match": "partial:*"},
     ]
     hook = {"url": webhook.url, "secret": "s3", "timeoutMs": 30000, "cacheSeconds": 3600}
+    if vc.backend == "rediscluster":
+        # A Redis Cluster keeps no history (PROTOCOL.md §7): refused with the reason.
+        r = put_config(vc, dict(without_version(get_config(vc)), channelRules=rules, authWebhook=hook))
+        assert r.status_code == 400 and "not supported on a Redis Cluster" in r.text, r.text
+        rules = [{k: v for k, v in rule.items() if k != "history"} for rule in rules]
     doc = dict(without_version(get_config(vc)), channelRules=rules, authWebhook=hook)
     r = put_config(vc, doc)
     assert r.status_code == 200, f"PUT valid rules: HTTP {r.status_code} {r.text[:300]}"
