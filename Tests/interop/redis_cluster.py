@@ -85,10 +85,27 @@ class RedisClusterServer:
         return alive[0] if alive else self.nodes[0].proc
 
     def start(self) -> "RedisClusterServer":
+        # Twelve ports picked free a moment before use: another process may take one
+        # meanwhile. A failed start stops every node it began (none is left running)
+        # and tries again on fresh ports.
+        for attempt in range(3):
+            try:
+                return self._start_once()
+            except (ProcessStartError, subprocess.TimeoutExpired):
+                self.stop()
+                if attempt == 2:
+                    raise
+                for n in self.nodes:
+                    n.port, n.bus_port = free_port(), free_port()
+                    (n.dir / "nodes.conf").unlink(missing_ok=True)  # a half-made cluster's view
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> "RedisClusterServer":
         for n in self.nodes:
             n.start()
         for n in self.nodes:
-            if not wait_until(lambda: n.cli("PING") == "PONG", 10):
+            # A node that could not bind its port exits: stop asking it at once.
+            if not wait_until(lambda: n.alive() and n.cli("PING", timeout=1) == "PONG", 10):
                 raise ProcessStartError(f"cluster node {n.port} did not start:\n{tail(n.log)}")
         out = subprocess.run(
             [REDIS_CLI, *self.nodes[0].tls_args(), "--cluster", "create", *[f"{HOST}:{n.port}" for n in self.nodes],
