@@ -7,7 +7,18 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+import pytest
+
 from rt import DEFAULT_SETTINGS, assert_api_error, assert_error_ack, make_jwt, unique
+
+
+@pytest.fixture(autouse=True)
+def _not_on_a_redis_cluster(backend):
+    # A Redis Cluster keeps no messages (PROTOCOL.md §7): recovery and history are
+    # refused there, which test_redis_cluster.py checks.
+    if backend == "rediscluster":
+        pytest.skip("recovery and history are not available on a Redis Cluster")
+
 
 SETTINGS = {
     **DEFAULT_SETTINGS,

@@ -12,6 +12,15 @@ import pytest
 from recovery_client import RecoveringClient
 from rt import DEFAULT_SETTINGS, QUIET_WAIT, members_set, unique, wait_until
 
+
+@pytest.fixture(autouse=True)
+def _not_on_a_redis_cluster(backend):
+    # A Redis Cluster keeps no messages (PROTOCOL.md §7): recovery and history are
+    # refused there, which test_redis_cluster.py checks.
+    if backend == "rediscluster":
+        pytest.skip("recovery and history are not available on a Redis Cluster")
+
+
 RECOVERY = {**DEFAULT_SETTINGS, "recovery": {"enabled": True, "maxDisconnectionSeconds": 30}}
 
 
