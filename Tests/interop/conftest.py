@@ -27,7 +27,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rt import Cluster, realtime_bin  # noqa: E402
+from rt import Cluster, closed_after_test, realtime_bin  # noqa: E402
 
 BACKENDS = [b for b in os.environ.get("REALTIME_TEST_BACKENDS", "memory,redis").split(",") if b]
 
@@ -139,14 +139,8 @@ def cluster(make_cluster) -> Cluster:
 def procs(realtime_binary, tmp_path, request):
     """Redis servers and realtime processes of one test (redis_procs.Procs), all killed after it."""
     from redis_procs import Procs
-    p = Procs(tmp_path)
-    try:
+    with closed_after_test(Procs(tmp_path), request) as p:
         yield p
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            print(p.logs())
-    finally:
-        p.close()
 
 
 # --------------------------------------------------------------------------- TLS test CA

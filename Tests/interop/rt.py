@@ -7,6 +7,7 @@ Everything listens on and talks to 127.0.0.1 only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -102,6 +103,19 @@ def wait_until(pred: Callable[[], Any], timeout: float = DEFAULT_WAIT, interval:
 
 
 # --------------------------------------------------------------------------- processes
+
+
+@contextlib.contextmanager
+def closed_after_test(harness, request):
+    """A fixture's harness of processes: yielded to the test, its logs printed when the
+    test failed, closed whatever happened."""
+    try:
+        yield harness
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            print(harness.logs())
+    finally:
+        harness.close()
 
 
 class ProcessStartError(RuntimeError):

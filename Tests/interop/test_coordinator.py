@@ -28,7 +28,7 @@ from typing import Any, Optional
 import pytest
 import requests
 
-from rt import HOST, Edge, RedisServer, RTClient, free_port, realtime_bin, tail, unique, wait_until
+from rt import HOST, Edge, closed_after_test, RedisServer, RTClient, free_port, realtime_bin, tail, unique, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HTTP = requests.Session()
@@ -387,14 +387,8 @@ class Harness:
 
 @pytest.fixture
 def h(realtime_binary, tmp_path, request):
-    harness = Harness(tmp_path)
-    try:
+    with closed_after_test(Harness(tmp_path), request) as harness:
         yield harness
-    finally:
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            print(harness.logs())
-        harness.close()
 
 
 def leave_payloads(sub: Subscriber, channel: str) -> list[dict]:

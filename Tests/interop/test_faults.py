@@ -21,7 +21,7 @@ import requests
 import websocket
 
 from recovery_client import RecoveringClient
-from rt import (HOST, JWT_SECRET, MASTER_KEY, DEFAULT_SETTINGS, Edge, ProcessStartError, RTClient,
+from rt import (HOST, closed_after_test, JWT_SECRET, MASTER_KEY, DEFAULT_SETTINGS, Edge, ProcessStartError, RTClient,
                 free_port, members_set, realtime_bin, tail, unique, wait_until, assert_error_ack,
                 open_packet, sio_connect, recv_frame, short)
 
@@ -164,14 +164,8 @@ class Faults:
 
 @pytest.fixture
 def f(realtime_binary, tmp_path, request):
-    h = Faults(tmp_path)
-    try:
+    with closed_after_test(Faults(tmp_path), request) as h:
         yield h
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            print(h.logs())
-    finally:
-        h.close()
 
 
 def deliver(sender: RTClient, receiver: RTClient, channel: str, within: float = 1.0) -> tuple[bool, object]:

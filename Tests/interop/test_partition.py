@@ -44,7 +44,7 @@ from typing import Optional
 import pytest
 import requests
 
-from rt import (HOST, JWT_SECRET, MASTER_KEY, DEFAULT_SETTINGS, Edge, ProcessStartError, RTClient, free_port,
+from rt import (HOST, closed_after_test, JWT_SECRET, MASTER_KEY, DEFAULT_SETTINGS, Edge, ProcessStartError, RTClient, free_port,
                 members_set, realtime_bin, tail, unique, wait_until, REPO_ROOT)
 from test_faults import Coordinator, deliver, wait_flow
 
@@ -273,15 +273,9 @@ class Partition:
 
 @pytest.fixture
 def part(realtime_binary, tmp_path, request):
-    p = Partition(tmp_path)  # skips the test when `ip netns add` is not permitted
-    try:
+    with closed_after_test(Partition(tmp_path), request) as p:  # skips when `ip netns add` is not permitted
         p.start()
         yield p
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            print(p.logs())
-    finally:
-        p.close()
     left = sh("netns", "list", check=False).stdout
     assert p.ns.name not in left, f"namespace {p.ns.name} still exists after teardown"
 

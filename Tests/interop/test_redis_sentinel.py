@@ -96,6 +96,19 @@ def assert_acked_delivered_once(traffic: Traffic, receivers) -> tuple[set[int], 
     return acked, refused
 
 
+def message_flows(sender: RTClient, receiver: RTClient, ch: str) -> bool:
+    """One message from `sender` is acked and reaches `receiver` (false while the
+    master is being replaced)."""
+    tag = uuid.uuid4().hex
+    try:
+        if sender.call("message", {"channel": ch, "eventName": "m", "message": tag}, timeout=3) != {"ok": True}:
+            return False
+        receiver.wait_for("m", lambda p: p.get("message") == tag, timeout=2)
+        return True
+    except AssertionError:
+        return False
+
+
 def test_sentinel_failover_loses_no_acknowledged_message(procs):
     master, replica, sentinels, url = start_sentinel_setup(procs)
     env = {"REALTIME_REDIS_SENTINEL_PASSWORD": SENTINEL_PW}
@@ -173,16 +186,7 @@ def test_sentinel_switch_moves_connections_off_a_live_demoted_master(procs):
     assert wait_until(lambda: f"{replica.port}" in sentinels[0].cli("SENTINEL", "get-master-addr-by-name", "mymaster"), 20)
     assert wait_until(lambda: "moved" in a.text() and "moved" in b.text(), 10), "edges did not hear +switch-master"
 
-    def flows():
-        tag = uuid.uuid4().hex
-        try:
-            if x.call("message", {"channel": ch, "eventName": "m", "message": tag}, timeout=3) != {"ok": True}:
-                return False
-            y.wait_for("m", lambda p: p.get("message") == tag, timeout=2)
-            return True
-        except AssertionError:
-            return False
-    assert wait_until(flows, 15, interval=0.2)
+    assert wait_until(lambda: message_flows(x, y, ch), 15, interval=0.2)
     # Presence writes succeed: the command pool is on the new master (a write on the
     # demoted one would fail with READONLY).
     ch2 = unique("after-switch")
@@ -206,15 +210,6 @@ def test_rediss_sentinel_follows_a_failover_over_tls(procs, certs):
     y.join(ch)
     master.kill()
 
-    def flows():
-        tag = uuid.uuid4().hex
-        try:
-            if x.call("message", {"channel": ch, "eventName": "m", "message": tag}, timeout=3) != {"ok": True}:
-                return False
-            y.wait_for("m", lambda p: p.get("message") == tag, timeout=2)
-            return True
-        except AssertionError:
-            return False
     assert wait_until(lambda: f"{replica.port}" in sentinels[0].cli("SENTINEL", "get-master-addr-by-name", "mymaster"), 20)
-    assert wait_until(flows, 15, interval=0.2), procs.logs()
+    assert wait_until(lambda: message_flows(x, y, ch), 15, interval=0.2), procs.logs()
     assert [m["id"] for m in y.members(ch)] == [y.sid]
