@@ -13,7 +13,7 @@ public enum Envelope {
     public static func encode(frame: ByteBuffer, excluding: String?, publishedAt: Int64 = WallClock.microseconds()) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(frame.readableBytes + (excluding?.utf8.count ?? 0) + 22)
-        buffer.writeString(String(publishedAt))
+        writeDecimal(max(0, publishedAt), to: &buffer)
         buffer.writeInteger(UInt8(ascii: " "))
         if let excluding { buffer.writeString(excluding) }
         buffer.writeInteger(UInt8(ascii: "\n"))
@@ -28,10 +28,7 @@ public enum Envelope {
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         var idStart = payload.readerIndex
         var publishedAt: Int64?
-        if let space = bytes[..<newline].firstIndex(of: UInt8(ascii: " ")), space > idStart,
-            bytes[idStart..<space].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            let time = payload.getString(at: idStart, length: space - idStart).flatMap({ Int64($0) })
-        {
+        if let space = bytes[..<newline].firstIndex(of: UInt8(ascii: " ")), let time = decimal(bytes[idStart..<space]) {
             publishedAt = time
             idStart = space + 1
         }
@@ -39,5 +36,32 @@ public enum Envelope {
         let excluding = idLength == 0 ? nil : payload.getString(at: idStart, length: idLength)
         guard let frame = payload.getSlice(at: newline + 1, length: payload.writerIndex - newline - 1) else { return nil }
         return (excluding, frame, publishedAt)
+    }
+
+    // Digits straight to and from bytes: a 16-digit String would be a heap allocation
+    // per message on both the publishing and every receiving edge.
+    private static func writeDecimal(_ value: Int64, to buffer: inout ByteBuffer) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 19 digits, 24 bytes
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var rest = UInt64(value)
+            repeat {
+                raw[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[(24 - count)...]))
+        }
+    }
+
+    /// The value of 1 to 18 ASCII digits; nil for anything else (an id, an empty field).
+    private static func decimal(_ digits: ByteBufferView.SubSequence) -> Int64? {
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 }
